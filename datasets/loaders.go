@@ -209,7 +209,7 @@ func ReadAppUsage(inputs []namedReader) (*Log, error) {
 				continue
 			}
 			fields := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
-			if i == 0 && len(fields) > 0 && !isDigits(fields[1%len(fields)]) {
+			if i == 0 && len(fields) > 1 && !isDigits(fields[1]) {
 				continue // header
 			}
 			if len(fields) < 4 {

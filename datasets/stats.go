@@ -10,7 +10,7 @@ type Stats struct {
 	// AnchorsAllEvents counts behaviors above the anchor share on all events; Anchors counts them
 	// on training targets (the harness's rule). AnchorCoverage is the anchors' share of training targets.
 	AnchorsAllEvents, Anchors int
-	AnchorCoverage           float64
+	AnchorCoverage            float64
 	// Train/Valid/Test are sample counts (Train before the tail-shot restriction).
 	Train, Valid, Test int
 	// TailTrainAfterK is the number of tail training samples after the tail-shot restriction.
