@@ -1,0 +1,245 @@
+package hf
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/engine"
+)
+
+// flavours are the fixture checkpoints made by reference/hf/make_fixture.py.
+var flavours = []string{"llama", "qwen2"}
+
+type expectedFixture struct {
+	Prompts []struct {
+		Text       string `json:"text"`
+		IDs        []int  `json:"ids"`
+		IDsSpecial []int  `json:"ids_special"`
+	} `json:"prompts"`
+	Splits     []splitCase `json:"splits"`
+	GPT2Splits []splitCase `json:"gpt2_splits"`
+}
+
+type splitCase struct {
+	Text   string   `json:"text"`
+	Pieces []string `json:"pieces"`
+}
+
+func checkSplits(t *testing.T, split func(string) []string, cases []splitCase) {
+	t.Helper()
+	if len(cases) == 0 {
+		t.Fatal("no split cases in the fixture")
+	}
+	for _, s := range cases {
+		got := split(s.Text)
+		if len(got) != len(s.Pieces) || (len(got) > 0 && !slices.Equal(got, s.Pieces)) {
+			t.Errorf("split(%q) = %q, python regex %q", s.Text, got, s.Pieces)
+		}
+	}
+}
+
+func fixtureDir(flavour string) string { return filepath.Join("testdata", flavour) }
+
+func readExpected(t *testing.T, flavour string) *expectedFixture {
+	t.Helper()
+	data, err := os.ReadFile(fixtureDir(flavour) + ".expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e expectedFixture
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatal(err)
+	}
+	return &e
+}
+
+func newBackend(t testing.TB) backends.Backend {
+	t.Helper()
+	b, err := engine.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// loadFixture loads a fixture model and initialises a fresh context with it.
+func loadFixture(t testing.TB, flavour string, lora *LoRAConfig) (*Model, *context.Context) {
+	t.Helper()
+	m, err := Load(fixtureDir(flavour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.LoRA = lora
+	ctx := context.New()
+	if err := m.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return m, ctx
+}
+
+// runForward returns the logits [B][T][V] of Forward on left-padded sequences.
+func runForward(t testing.TB, backend backends.Backend, m *Model, ctx *context.Context, seqs [][]int) [][][]float32 {
+	t.Helper()
+	tokens, mask := LeftPad(seqs, 0)
+	exec, err := context.NewExec(backend, ctx.Reuse(), func(ctx *context.Context, tok, msk *graph.Node) *graph.Node {
+		return m.Forward(ctx, tok, msk, false)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Exec(tokens, mask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out[0].Value().([][][]float32)
+}
+
+func TestTokenizerMatchesReference(t *testing.T) {
+	for _, fl := range flavours {
+		t.Run(fl, func(t *testing.T) {
+			tk, err := LoadTokenizer(fixtureDir(fl))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range readExpected(t, fl).Prompts {
+				ids, err := tk.Encode(p.Text, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(ids, p.IDs) {
+					t.Errorf("Encode(%q) = %v, reference %v", p.Text, ids, p.IDs)
+				}
+				ids, err = tk.Encode(p.Text, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(ids, p.IDsSpecial) {
+					t.Errorf("Encode(%q, special) = %v, reference %v", p.Text, ids, p.IDsSpecial)
+				}
+				if got := tk.Decode(p.IDs, false); got != p.Text {
+					t.Errorf("Decode(Encode(%q)) = %q", p.Text, got)
+				}
+			}
+		})
+	}
+}
+
+func TestPreTokenizerMatchesReference(t *testing.T) {
+	for _, fl := range flavours {
+		t.Run(fl, func(t *testing.T) {
+			tk, err := LoadTokenizer(fixtureDir(fl))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tk.preTok) != 1 {
+				t.Fatalf("fixture pre-tokenizer has %d stages, want 1 (Split; ByteLevel without regex)", len(tk.preTok))
+			}
+			checkSplits(t, tk.preTok[0], readExpected(t, fl).Splits)
+		})
+	}
+	t.Run("gpt2", func(t *testing.T) {
+		rs, err := newRegexSplitter(GPT2Pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSplits(t, rs.split, readExpected(t, "llama").GPT2Splits)
+	})
+}
+
+func TestLogitsMatchTorch(t *testing.T) {
+	backend := newBackend(t)
+	for _, fl := range flavours {
+		t.Run(fl, func(t *testing.T) {
+			m, ctx := loadFixture(t, fl, nil)
+			want, err := OpenSafetensors(fixtureDir(fl) + ".logits.safetensors")
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp := readExpected(t, fl)
+			v := m.Config.VocabSize
+			var seqs [][]int
+			worst := 0.0
+			for i, p := range exp.Prompts {
+				seqs = append(seqs, p.IDsSpecial)
+				ref, err := want.ReadFloat32("prompt" + string(rune('0'+i)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				start := time.Now()
+				got := runForward(t, backend, m, ctx, [][]int{p.IDsSpecial})[0]
+				if i == 0 {
+					t.Logf("%s: first forward (T=%d, with compilation) %v", fl, len(p.IDsSpecial), time.Since(start))
+				}
+				worst = max(worst, maxDiff(t, got, ref, v))
+			}
+			t.Logf("%s: max |logit - torch| unpadded = %.3g", fl, worst)
+			if worst > 1e-4 {
+				t.Errorf("%s: logits differ from torch by %g > 1e-4", fl, worst)
+			}
+			// All prompts at once, left-padded: real positions must match the unpadded reference.
+			batch := runForward(t, backend, m, ctx, seqs)
+			worst = 0
+			for i, s := range seqs {
+				ref, _ := want.ReadFloat32("prompt" + string(rune('0'+i)))
+				pad := len(batch[i]) - len(s)
+				worst = max(worst, maxDiff(t, batch[i][pad:], ref, v))
+			}
+			t.Logf("%s: max |logit - torch| left-padded batch = %.3g", fl, worst)
+			if worst > 1e-4 {
+				t.Errorf("%s: left-padded logits differ from torch by %g > 1e-4", fl, worst)
+			}
+		})
+	}
+}
+
+// maxDiff compares logits [T][V] with a flat reference [T*V].
+func maxDiff(t testing.TB, got [][]float32, ref []float32, v int) float64 {
+	t.Helper()
+	if len(got)*v != len(ref) {
+		t.Fatalf("got %d positions x %d, reference has %d values", len(got), v, len(ref))
+	}
+	worst := 0.0
+	for i, row := range got {
+		for j, x := range row {
+			worst = max(worst, math.Abs(float64(x)-float64(ref[i*v+j])))
+		}
+	}
+	return worst
+}
+
+func TestInitRandomIsSeededAndNotPretrained(t *testing.T) {
+	backend := newBackend(t)
+	seqs := [][]int{{1, 2, 3, 4}}
+	m, pre := loadFixture(t, "llama", nil)
+	want := runForward(t, backend, m, pre, seqs)
+	run := func(seed uint64) [][][]float32 {
+		ctx := context.New()
+		if err := m.InitRandom(ctx, seed); err != nil {
+			t.Fatal(err)
+		}
+		norm := ctx.GetVariableByScopeAndName("/hf/model/norm", "weight")
+		if v, _ := norm.Value(); v.Value().([]float32)[0] != 1 {
+			t.Errorf("random init: final norm scale %v, want 1", v.Value())
+		}
+		return runForward(t, backend, m, ctx, seqs)
+	}
+	a, b, c := run(1), run(1), run(2)
+	if d := maxAbsDiff3(a, b); d != 0 {
+		t.Errorf("same seed differs by %g", d)
+	}
+	if d := maxAbsDiff3(a, c); d == 0 {
+		t.Error("different seeds give identical logits")
+	}
+	if d := maxAbsDiff3(a, want); d < 1e-2 {
+		t.Errorf("random init within %g of the pretrained logits", d)
+	}
+}
