@@ -1,0 +1,37 @@
+package baselines
+
+import (
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention for graph code.
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/train"
+)
+
+// bert4recModel returns BERT4Rec (Sun et al. 2019) as a train.ModelFn. The items array is the
+// left-padded history followed by a [mask] item (id C+1); embeddings are item + learned position
+// (plus time with time context, the [mask] position carrying the predicted event's time) ->
+// dropout -> Blocks bidirectional pre-norm self-attention blocks (GELU feed-forward, padding keys
+// masked) -> final layer norm -> the output at the position given by the pos array (the final
+// [mask] for the samples, a masked history position for cloze samples) -> the paper's output head
+// (dense, GELU, layer norm) -> scores over all classes (tied item embeddings plus a per-class bias).
+func bert4recModel(p *BERT4RecParams, enc encoding, numClasses int) train.ModelFn {
+	return func(ctx *context.Context, inputs []*Node, training bool) *Node {
+		items := inputs[0]
+		x, table := sequenceEmbedding(ctx, inputs, enc, numClasses+2, p.Dim, p.TimeContext)
+		x = dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
+		real := NotEqual(items, ZerosLike(items))
+		attnBias := attentionBias(real, false)
+		pos := Reshape(inputs[enc.posIndex()], -1)
+		// The last block computes only the scored position.
+		for i := 0; i < p.Blocks-1; i++ {
+			x = transformerBlock(ctx.Inf("block_%d", i), x, attnBias, nil, p.Heads, p.FFNDim, p.Dropout, true, training)
+		}
+		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(real), pos, p.Heads, p.FFNDim, p.Dropout, true, training)
+		h = layerNorm(ctx.In("final"), h)
+		h = layerNorm(ctx.In("head"), geluExact(dense(ctx.In("head"), h, p.Dim)))
+		if !p.TieEmbeddings {
+			table = nil
+		}
+		return classLogits(ctx, h, table, numClasses)
+	}
+}

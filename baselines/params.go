@@ -1,0 +1,253 @@
+package baselines
+
+import (
+	"fmt"
+)
+
+// LossParams selects the training loss, the same re-weighting options as the LM methods
+// (mapped onto train.Loss).
+type LossParams struct {
+	// Kind is ce | class-balanced | focal | logit-adjust [ce].
+	Kind string `yaml:"kind"`
+	// Beta is the class-balanced loss's effective-number parameter (Cui et al. 2019) [0.999].
+	Beta float64 `yaml:"beta"`
+	// Gamma is the focal loss's focusing parameter [2].
+	Gamma float64 `yaml:"gamma"`
+	// Tau is the logit-adjustment temperature (Menon et al. 2021) [1].
+	Tau float64 `yaml:"tau"`
+}
+
+// TrainParams are the training options shared by the neural models (mapped onto train.Config).
+type TrainParams struct {
+	// Epochs is the maximum number of passes over the training samples.
+	Epochs int `yaml:"epochs"`
+	// MaxSteps caps the number of optimizer steps (0 = no cap); it keeps training within the
+	// compute budget on the larger data sets.
+	MaxSteps int `yaml:"max_steps"`
+	// BatchSize is the number of samples per step.
+	BatchSize int `yaml:"batch_size"`
+	// LR is the peak learning rate of AdamW.
+	LR float64 `yaml:"lr"`
+	// WeightDecay is AdamW's decoupled weight decay.
+	WeightDecay float64 `yaml:"weight_decay"`
+	// Schedule is the learning-rate schedule after warm-up: cosine | linear | constant.
+	Schedule string `yaml:"schedule"`
+	// WarmupSteps is the number of linear warm-up steps.
+	WarmupSteps int `yaml:"warmup_steps"`
+	// GradClip is the global gradient-norm clip (0 = none).
+	GradClip float64 `yaml:"grad_clip"`
+	// Patience stops training after this many evaluations without a lower validation loss and
+	// restores the best parameters (0 = no early stopping).
+	Patience int `yaml:"patience"`
+	// EvalEvery is the number of steps between validation evaluations (0 = once per epoch).
+	EvalEvery int `yaml:"eval_every"`
+	// ValidSamples is how many valid samples (the first ones, a fixed subset) early stopping
+	// evaluates on (0 = all), to save time.
+	ValidSamples int `yaml:"valid_samples"`
+	// Loss is the training loss (re-weighting).
+	Loss LossParams `yaml:"loss"`
+	// Resample draws class-balanced batches instead of uniform ones.
+	Resample bool `yaml:"resample"`
+}
+
+// defaultTrainParams returns the training defaults shared by the neural models. They are sized
+// for 2 CPU cores: see the package README for the measured times.
+func defaultTrainParams() TrainParams {
+	return TrainParams{
+		Epochs:       20,
+		MaxSteps:     800,
+		BatchSize:    128,
+		LR:           1e-3,
+		WeightDecay:  0,
+		Schedule:     "constant",
+		WarmupSteps:  0,
+		GradClip:     5,
+		Patience:     5,
+		EvalEvery:    100,
+		ValidSamples: 1000,
+		Loss:         LossParams{Kind: "ce", Beta: 0.999, Gamma: 2, Tau: 1},
+	}
+}
+
+// validate reports the first invalid field, naming its YAML key.
+func (p TrainParams) validate() error {
+	switch {
+	case p.Epochs < 1:
+		return fmt.Errorf("epochs: must be >= 1, got %d", p.Epochs)
+	case p.MaxSteps < 0:
+		return fmt.Errorf("max_steps: must be >= 0, got %d", p.MaxSteps)
+	case p.BatchSize < 1:
+		return fmt.Errorf("batch_size: must be >= 1, got %d", p.BatchSize)
+	case p.LR <= 0:
+		return fmt.Errorf("lr: must be > 0, got %g", p.LR)
+	case p.WeightDecay < 0:
+		return fmt.Errorf("weight_decay: must be >= 0, got %g", p.WeightDecay)
+	case p.WarmupSteps < 0:
+		return fmt.Errorf("warmup_steps: must be >= 0, got %d", p.WarmupSteps)
+	case p.GradClip < 0:
+		return fmt.Errorf("grad_clip: must be >= 0, got %g", p.GradClip)
+	case p.Patience < 0:
+		return fmt.Errorf("patience: must be >= 0, got %d", p.Patience)
+	case p.EvalEvery < 0:
+		return fmt.Errorf("eval_every: must be >= 0, got %d", p.EvalEvery)
+	case p.ValidSamples < 0:
+		return fmt.Errorf("valid_samples: must be >= 0, got %d", p.ValidSamples)
+	}
+	switch p.Schedule {
+	case "cosine", "linear", "constant":
+	default:
+		return fmt.Errorf("schedule: want cosine, linear or constant, got %q", p.Schedule)
+	}
+	switch p.Loss.Kind {
+	case "ce", "class-balanced", "focal", "logit-adjust":
+	default:
+		return fmt.Errorf("loss.kind: want ce, class-balanced, focal or logit-adjust, got %q", p.Loss.Kind)
+	}
+	if p.Loss.Kind == "class-balanced" && (p.Loss.Beta <= 0 || p.Loss.Beta >= 1) {
+		return fmt.Errorf("loss.beta: must be in (0,1), got %g", p.Loss.Beta)
+	}
+	if p.Loss.Gamma < 0 {
+		return fmt.Errorf("loss.gamma: must be >= 0, got %g", p.Loss.Gamma)
+	}
+	return nil
+}
+
+// GRU4RecParams configures gru4rec.
+type GRU4RecParams struct {
+	TrainParams `yaml:",inline"`
+	// Dim is the item embedding size [64].
+	Dim int `yaml:"dim"`
+	// Hidden is the GRU state size [64].
+	Hidden int `yaml:"hidden"`
+	// Layers is the number of stacked GRU layers [1].
+	Layers int `yaml:"layers"`
+	// Dropout is applied to the embeddings, between layers and to the final state [0.2].
+	Dropout float64 `yaml:"dropout"`
+	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [false].
+	TimeContext bool `yaml:"time_context"`
+}
+
+// DefaultGRU4RecParams returns gru4rec's defaults.
+func DefaultGRU4RecParams() *GRU4RecParams {
+	p := &GRU4RecParams{TrainParams: defaultTrainParams(), Dim: 64, Hidden: 64, Layers: 1, Dropout: 0.2}
+	p.LR = 3e-3 // the GRU converges slowly at 1e-3 within the step cap (measured on nyc, k=5)
+	return p
+}
+
+func (p *GRU4RecParams) validate() error {
+	if err := p.TrainParams.validate(); err != nil {
+		return err
+	}
+	switch {
+	case p.Dim < 1:
+		return fmt.Errorf("dim: must be >= 1, got %d", p.Dim)
+	case p.Hidden < 1:
+		return fmt.Errorf("hidden: must be >= 1, got %d", p.Hidden)
+	case p.Layers < 1:
+		return fmt.Errorf("layers: must be >= 1, got %d", p.Layers)
+	}
+	return validDropout(p.Dropout)
+}
+
+// SASRecParams configures sasrec.
+type SASRecParams struct {
+	TrainParams `yaml:",inline"`
+	// Dim is the embedding and model width [64].
+	Dim int `yaml:"dim"`
+	// Blocks is the number of self-attention blocks [2].
+	Blocks int `yaml:"blocks"`
+	// Heads is the number of attention heads; it must divide Dim [1].
+	Heads int `yaml:"heads"`
+	// FFNDim is the inner size of the position-wise feed-forward layer (ReLU) [64].
+	FFNDim int `yaml:"ffn_dim"`
+	// Dropout is applied to embeddings, attention weights and residual branches [0.2].
+	Dropout float64 `yaml:"dropout"`
+	// TieEmbeddings scores classes against the input item embeddings (as the paper), else a
+	// separate output layer [true].
+	TieEmbeddings bool `yaml:"tie_embeddings"`
+	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [false].
+	TimeContext bool `yaml:"time_context"`
+}
+
+// DefaultSASRecParams returns sasrec's defaults.
+func DefaultSASRecParams() *SASRecParams {
+	return &SASRecParams{TrainParams: defaultTrainParams(), Dim: 64, Blocks: 2, Heads: 1, FFNDim: 64, Dropout: 0.2, TieEmbeddings: true}
+}
+
+func (p *SASRecParams) validate() error {
+	if err := p.TrainParams.validate(); err != nil {
+		return err
+	}
+	if err := validTransformer(p.Dim, p.Blocks, p.Heads, p.FFNDim); err != nil {
+		return err
+	}
+	return validDropout(p.Dropout)
+}
+
+// BERT4RecParams configures bert4rec.
+type BERT4RecParams struct {
+	TrainParams `yaml:",inline"`
+	// Dim is the embedding and model width [64].
+	Dim int `yaml:"dim"`
+	// Blocks is the number of bidirectional self-attention blocks [2].
+	Blocks int `yaml:"blocks"`
+	// Heads is the number of attention heads; it must divide Dim [2].
+	Heads int `yaml:"heads"`
+	// FFNDim is the inner size of the feed-forward layer (GELU) [256].
+	FFNDim int `yaml:"ffn_dim"`
+	// Dropout is applied to embeddings, attention weights and residual branches [0.2].
+	Dropout float64 `yaml:"dropout"`
+	// TieEmbeddings scores classes against the input item embeddings (as the paper) [true].
+	TieEmbeddings bool `yaml:"tie_embeddings"`
+	// ClozeCopies is the number of extra cloze samples made from each training sample (0 = train
+	// only on history + [mask] -> target) [1].
+	ClozeCopies int `yaml:"cloze_copies"`
+	// MaskProb is the probability with which a cloze sample masks each history item (at least one
+	// is masked; padding never is) [0.2].
+	MaskProb float64 `yaml:"mask_prob"`
+	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [false].
+	TimeContext bool `yaml:"time_context"`
+}
+
+// DefaultBERT4RecParams returns bert4rec's defaults.
+func DefaultBERT4RecParams() *BERT4RecParams {
+	return &BERT4RecParams{TrainParams: defaultTrainParams(), Dim: 64, Blocks: 2, Heads: 2, FFNDim: 256, Dropout: 0.2,
+		TieEmbeddings: true, ClozeCopies: 1, MaskProb: 0.2}
+}
+
+func (p *BERT4RecParams) validate() error {
+	if err := p.TrainParams.validate(); err != nil {
+		return err
+	}
+	if err := validTransformer(p.Dim, p.Blocks, p.Heads, p.FFNDim); err != nil {
+		return err
+	}
+	if p.ClozeCopies < 0 {
+		return fmt.Errorf("cloze_copies: must be >= 0, got %d", p.ClozeCopies)
+	}
+	if p.MaskProb < 0 || p.MaskProb > 1 {
+		return fmt.Errorf("mask_prob: must be in [0,1], got %g", p.MaskProb)
+	}
+	return validDropout(p.Dropout)
+}
+
+func validTransformer(dim, blocks, heads, ffn int) error {
+	switch {
+	case dim < 1:
+		return fmt.Errorf("dim: must be >= 1, got %d", dim)
+	case blocks < 1:
+		return fmt.Errorf("blocks: must be >= 1, got %d", blocks)
+	case heads < 1 || dim%heads != 0:
+		return fmt.Errorf("heads: must be >= 1 and divide dim %d, got %d", dim, heads)
+	case ffn < 1:
+		return fmt.Errorf("ffn_dim: must be >= 1, got %d", ffn)
+	}
+	return nil
+}
+
+func validDropout(rate float64) error {
+	if rate < 0 || rate >= 1 {
+		return fmt.Errorf("dropout: must be in [0,1), got %g", rate)
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+package experiments
+
+import (
+	"fmt"
+
+	"github.com/behaviorlm/harness/internal/train"
+)
+
+// TrainParams are the options of one fine-tuning run through train.Fit.
+type TrainParams struct {
+	// Epochs is the maximum number of passes over the training samples.
+	Epochs int `yaml:"epochs"`
+	// MaxSteps caps the number of optimizer steps (0 = no cap); it keeps fine-tuning within the
+	// compute budget on the larger data sets.
+	MaxSteps int `yaml:"max_steps"`
+	// BatchSize is the number of samples per step.
+	BatchSize int `yaml:"batch_size"`
+	// LR is AdamW's peak learning rate.
+	LR float64 `yaml:"lr"`
+	// WeightDecay is AdamW's decoupled weight decay (matrices and embeddings only).
+	WeightDecay float64 `yaml:"weight_decay"`
+	// Schedule is the learning-rate schedule after warm-up: cosine | linear | constant.
+	Schedule string `yaml:"schedule"`
+	// WarmupSteps is the number of linear warm-up steps.
+	WarmupSteps int `yaml:"warmup_steps"`
+	// GradClip is the global gradient-norm clip (0 = none).
+	GradClip float64 `yaml:"grad_clip"`
+	// Patience stops training after this many evaluations without a lower validation loss; the
+	// best parameters are restored at the end either way (0 = no early stopping).
+	Patience int `yaml:"patience"`
+	// EvalEvery is the number of steps between validation evaluations (0 = once per epoch).
+	EvalEvery int `yaml:"eval_every"`
+	// ValidSamples is how many valid samples (the first ones: a fixed subset) validation
+	// evaluates, to save time (0 = all).
+	ValidSamples int `yaml:"valid_samples"`
+}
+
+// validate reports the first invalid field, naming its YAML key under prefix.
+func (p TrainParams) validate(prefix string) error {
+	switch {
+	case p.Epochs < 0 || p.MaxSteps < 0 || (p.Epochs == 0 && p.MaxSteps == 0):
+		return fmt.Errorf("%sepochs, %smax_steps: must be >= 0 and not both 0, got %d, %d", prefix, prefix, p.Epochs, p.MaxSteps)
+	case p.BatchSize < 1:
+		return fmt.Errorf("%sbatch_size: must be >= 1, got %d", prefix, p.BatchSize)
+	case !(p.LR > 0):
+		return fmt.Errorf("%slr: must be > 0, got %g", prefix, p.LR)
+	case p.WeightDecay < 0:
+		return fmt.Errorf("%sweight_decay: must be >= 0, got %g", prefix, p.WeightDecay)
+	case p.WarmupSteps < 0:
+		return fmt.Errorf("%swarmup_steps: must be >= 0, got %d", prefix, p.WarmupSteps)
+	case p.GradClip < 0:
+		return fmt.Errorf("%sgrad_clip: must be >= 0, got %g", prefix, p.GradClip)
+	case p.Patience < 0:
+		return fmt.Errorf("%spatience: must be >= 0, got %d", prefix, p.Patience)
+	case p.EvalEvery < 0:
+		return fmt.Errorf("%seval_every: must be >= 0, got %d", prefix, p.EvalEvery)
+	case p.ValidSamples < 0:
+		return fmt.Errorf("%svalid_samples: must be >= 0, got %d", prefix, p.ValidSamples)
+	}
+	switch p.Schedule {
+	case train.ScheduleCosine, train.ScheduleLinear, train.ScheduleConstant:
+	default:
+		return fmt.Errorf("%sschedule: want cosine, linear or constant, got %q", prefix, p.Schedule)
+	}
+	return nil
+}
+
+// LossParams selects the fine-tuning loss (mapped onto train.Loss).
+type LossParams struct {
+	// Kind is ce | class-balanced | focal | logit-adjust [ce].
+	Kind string `yaml:"kind"`
+	// Beta is the class-balanced loss's effective-number parameter (Cui et al. 2019) [0.999].
+	Beta float64 `yaml:"beta"`
+	// Gamma is the focal loss's focusing parameter (Lin et al. 2017) [2].
+	Gamma float64 `yaml:"gamma"`
+	// Tau is the logit-adjustment temperature (Menon et al. 2021) [1].
+	Tau float64 `yaml:"tau"`
+}
+
+func defaultLoss() LossParams { return LossParams{Kind: train.LossCE, Beta: 0.999, Gamma: 2, Tau: 1} }
+
+func (p LossParams) validate(prefix string) error {
+	switch p.Kind {
+	case train.LossCE, train.LossFocal:
+	case train.LossClassBalanced:
+		if !(p.Beta > 0 && p.Beta < 1) {
+			return fmt.Errorf("%sloss.beta: must be in (0,1), got %g", prefix, p.Beta)
+		}
+	case train.LossLogitAdjust:
+		if !(p.Tau > 0) {
+			return fmt.Errorf("%sloss.tau: must be > 0, got %g", prefix, p.Tau)
+		}
+	default:
+		return fmt.Errorf("%sloss.kind: want ce, class-balanced, focal or logit-adjust, got %q", prefix, p.Kind)
+	}
+	if !(p.Gamma >= 0) {
+		return fmt.Errorf("%sloss.gamma: must be >= 0, got %g", prefix, p.Gamma)
+	}
+	return nil
+}
+
+// LoRAParams configures LoRA adapters on the backbone's attention and feed-forward projections
+// instead of full fine-tuning.
+type LoRAParams struct {
+	// Rank of the adapters; 0 turns LoRA off (full fine-tuning) [0].
+	Rank int `yaml:"rank"`
+	// Alpha scales the adapters' output by alpha/rank [16].
+	Alpha float64 `yaml:"alpha"`
+}
+
+func (p LoRAParams) validate() error {
+	if p.Rank < 0 {
+		return fmt.Errorf("lora.rank: must be >= 0 (0 = off), got %d", p.Rank)
+	}
+	if p.Rank > 0 && !(p.Alpha > 0) {
+		return fmt.Errorf("lora.alpha: must be > 0, got %g", p.Alpha)
+	}
+	return nil
+}
+
+// ModelParams are the options every LM method shares: which backbone, whether pretrained, LoRA.
+type ModelParams struct {
+	// Backbone names an entry of the `backbones:` section [behavior-lm].
+	Backbone string `yaml:"backbone"`
+	// Pretrained, when set, overrides the backbone's own `pretrained` (false = random init).
+	Pretrained *bool `yaml:"pretrained"`
+	// LoRA adapters instead of full fine-tuning.
+	LoRA LoRAParams `yaml:"lora"`
+}
+
+func defaultModelParams() ModelParams {
+	return ModelParams{Backbone: "behavior-lm", LoRA: LoRAParams{Rank: 0, Alpha: 16}}
+}
+
+// FinetuneParams configures the finetune kind (uniform, class-balanced, focal, resample,
+// logit-adjust in experiments.yaml).
+type FinetuneParams struct {
+	ModelParams `yaml:",inline"`
+	TrainParams `yaml:",inline"`
+	// Loss is the training loss.
+	Loss LossParams `yaml:"loss"`
+	// Resample draws class-balanced batches instead of uniform ones.
+	Resample bool `yaml:"resample"`
+}
+
+// DefaultFinetuneParams returns finetune's defaults (sized for 2 CPU cores).
+func DefaultFinetuneParams() *FinetuneParams {
+	return &FinetuneParams{
+		ModelParams: defaultModelParams(),
+		TrainParams: TrainParams{Epochs: 2, MaxSteps: 250, BatchSize: 64, LR: 1e-3, WeightDecay: 0.01, Schedule: train.ScheduleCosine,
+			WarmupSteps: 10, GradClip: 1, Patience: 2, EvalEvery: 50, ValidSamples: 1000},
+		Loss: defaultLoss(),
+	}
+}
+
+func (p *FinetuneParams) validate() error {
+	if err := p.LoRA.validate(); err != nil {
+		return err
+	}
+	if err := p.TrainParams.validate(""); err != nil {
+		return err
+	}
+	return p.Loss.validate("")
+}
+
+// ZeroShotParams configures the zero-shot kind.
+type ZeroShotParams struct {
+	// Backbone names an entry of the `backbones:` section [behavior-lm].
+	Backbone string `yaml:"backbone"`
+}
+
+// DefaultZeroShotParams returns zero-shot's defaults.
+func DefaultZeroShotParams() *ZeroShotParams { return &ZeroShotParams{Backbone: "behavior-lm"} }
+
+// StageParams configures one BehaviorLM stage.
+type StageParams struct {
+	// Skip leaves the stage out (ablations "stage 2 only" / "stage 1 only").
+	Skip        bool `yaml:"skip"`
+	TrainParams `yaml:",inline"`
+}
+
+// Stage1Params configures BehaviorLM's stage 1.
+type Stage1Params struct {
+	StageParams `yaml:",inline"`
+	// Data is the stage-1 training data: anchor (samples whose target is an anchor behavior, the
+	// paper's stage 1) or all (ablation) [anchor].
+	Data string `yaml:"data"`
+}
+
+// BehaviorLMParams configures the behaviorlm kind.
+type BehaviorLMParams struct {
+	ModelParams `yaml:",inline"`
+	Stage1      Stage1Params `yaml:"stage1"`
+	Stage2      StageParams  `yaml:"stage2"`
+	// PerClass is m: stage 2 trains on min(m, available) samples of every class [20].
+	PerClass int `yaml:"per_class"`
+	// Select is the stage-2 selection rule: hard (highest difficulty first), easy (lowest first),
+	// random, or mixed (half hardest, half random) [hard].
+	Select string `yaml:"select"`
+	// Candidates caps how many samples of a class are scored for difficulty: a class with more
+	// training samples is first subsampled at random (with the run's seed) to this many, and the
+	// selection rule picks among them (0 = score all; the cap bounds the scoring cost of the
+	// large anchor classes) [200].
+	Candidates int `yaml:"candidates"`
+}
+
+// DefaultBehaviorLMParams returns behaviorlm's defaults (sized for 2 CPU cores).
+func DefaultBehaviorLMParams() *BehaviorLMParams {
+	return &BehaviorLMParams{
+		ModelParams: defaultModelParams(),
+		Stage1: Stage1Params{Data: "anchor", StageParams: StageParams{TrainParams: TrainParams{Epochs: 1, MaxSteps: 150, BatchSize: 64, LR: 5e-4,
+			WeightDecay: 0.01, Schedule: train.ScheduleCosine, WarmupSteps: 10, GradClip: 1, Patience: 2, EvalEvery: 50, ValidSamples: 1000}}},
+		Stage2: StageParams{TrainParams: TrainParams{Epochs: 4, MaxSteps: 150, BatchSize: 64, LR: 5e-4,
+			WeightDecay: 0.01, Schedule: train.ScheduleCosine, WarmupSteps: 10, GradClip: 1, Patience: 2, EvalEvery: 50, ValidSamples: 1000}},
+		PerClass:   20,
+		Select:     SelectHard,
+		Candidates: 200,
+	}
+}
+
+func (p *BehaviorLMParams) validate() error {
+	if err := p.LoRA.validate(); err != nil {
+		return err
+	}
+	if err := p.Stage1.TrainParams.validate("stage1."); err != nil {
+		return err
+	}
+	if err := p.Stage2.TrainParams.validate("stage2."); err != nil {
+		return err
+	}
+	switch p.Stage1.Data {
+	case "anchor", "all":
+	default:
+		return fmt.Errorf("stage1.data: want anchor or all, got %q", p.Stage1.Data)
+	}
+	if p.PerClass < 1 {
+		return fmt.Errorf("per_class: must be >= 1, got %d", p.PerClass)
+	}
+	if err := validRule(p.Select); err != nil {
+		return fmt.Errorf("select: %w", err)
+	}
+	if p.Candidates < 0 {
+		return fmt.Errorf("candidates: must be >= 0 (0 = all), got %d", p.Candidates)
+	}
+	if p.Candidates > 0 && p.Candidates < p.PerClass {
+		return fmt.Errorf("candidates: must be 0 or >= per_class (%d), got %d", p.PerClass, p.Candidates)
+	}
+	if p.Stage1.Skip && p.Stage2.Skip {
+		return fmt.Errorf("stage1.skip and stage2.skip: at most one stage may be skipped (use zero-shot for neither)")
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package lm
+
+import (
+	"fmt"
+)
+
+// Config sizes the transformer and its prompts. Defaults (DefaultConfig) are sized for 2 CPU cores.
+type Config struct {
+	// Dim is the model width [64].
+	Dim int `yaml:"dim" json:"dim"`
+	// Layers is the number of transformer blocks [2].
+	Layers int `yaml:"layers" json:"layers"`
+	// Heads is the number of attention heads; it must divide Dim [2].
+	Heads int `yaml:"heads" json:"heads"`
+	// FFNDim is the inner size of the feed-forward layers (GELU) [256].
+	FFNDim int `yaml:"ffn_dim" json:"ffn_dim"`
+	// Dropout is applied to the embeddings, attention weights and residual branches while training [0.1].
+	Dropout float64 `yaml:"dropout" json:"dropout"`
+	// HistoryLen is the number of history events a prompt shows (0 = the task's history length) [0].
+	HistoryLen int `yaml:"history_len" json:"history_len"`
+	// Separator renders ";" after every event (4 tokens per event instead of 3) [false].
+	Separator bool `yaml:"separator" json:"separator"`
+}
+
+// DefaultConfig returns the default model size.
+func DefaultConfig() Config {
+	return Config{Dim: 64, Layers: 2, Heads: 2, FFNDim: 256, Dropout: 0.1}
+}
+
+// Validate reports the first invalid field, naming its YAML key.
+func (c Config) Validate() error {
+	switch {
+	case c.Dim < 1:
+		return fmt.Errorf("dim: must be >= 1, got %d", c.Dim)
+	case c.Layers < 1:
+		return fmt.Errorf("layers: must be >= 1, got %d", c.Layers)
+	case c.Heads < 1 || c.Dim%c.Heads != 0:
+		return fmt.Errorf("heads: must be >= 1 and divide dim %d, got %d", c.Dim, c.Heads)
+	case c.FFNDim < 1:
+		return fmt.Errorf("ffn_dim: must be >= 1, got %d", c.FFNDim)
+	case c.Dropout < 0 || c.Dropout >= 1:
+		return fmt.Errorf("dropout: must be in [0,1), got %g", c.Dropout)
+	case c.HistoryLen < 0:
+		return fmt.Errorf("history_len: must be >= 0 (0 = the task's), got %d", c.HistoryLen)
+	}
+	return nil
+}
+
+// PretrainConfig configures next-behavior pretraining on the training-period event streams.
+type PretrainConfig struct {
+	// Epochs is the number of passes over the windows [4]; MaxSteps caps the steps (0 = no cap) [400].
+	Epochs   int `yaml:"epochs" json:"epochs"`
+	MaxSteps int `yaml:"max_steps" json:"max_steps"`
+	// BatchSize is the number of windows per step [64].
+	BatchSize int `yaml:"batch_size" json:"batch_size"`
+	// LR is AdamW's peak learning rate, reached after WarmupSteps linear steps, then cosine decay.
+	LR          float64 `yaml:"lr" json:"lr"`
+	WarmupSteps int     `yaml:"warmup_steps" json:"warmup_steps"`
+	// WeightDecay is AdamW's decoupled weight decay [0.01].
+	WeightDecay float64 `yaml:"weight_decay" json:"weight_decay"`
+	// GradClip clips the global gradient norm (0 = off) [1].
+	GradClip float64 `yaml:"grad_clip" json:"grad_clip"`
+	// Stride is the number of events between the ends of consecutive windows of a stream
+	// (0 = HistoryLen/2, at least 1) [0].
+	Stride int `yaml:"stride" json:"stride"`
+}
+
+// DefaultPretrainConfig returns the pretraining defaults.
+func DefaultPretrainConfig() PretrainConfig {
+	return PretrainConfig{Epochs: 4, MaxSteps: 400, BatchSize: 64, LR: 3e-3, WarmupSteps: 30, WeightDecay: 0.01, GradClip: 1}
+}
+
+// Validate reports the first invalid field, naming its YAML key.
+func (c PretrainConfig) Validate() error {
+	switch {
+	case c.Epochs < 0 || c.MaxSteps < 0 || (c.Epochs == 0 && c.MaxSteps == 0):
+		return fmt.Errorf("epochs, max_steps: must be >= 0 and not both 0, got %d, %d", c.Epochs, c.MaxSteps)
+	case c.BatchSize < 1:
+		return fmt.Errorf("batch_size: must be >= 1, got %d", c.BatchSize)
+	case !(c.LR > 0):
+		return fmt.Errorf("lr: must be > 0, got %g", c.LR)
+	case c.WarmupSteps < 0:
+		return fmt.Errorf("warmup_steps: must be >= 0, got %d", c.WarmupSteps)
+	case c.WeightDecay < 0:
+		return fmt.Errorf("weight_decay: must be >= 0, got %g", c.WeightDecay)
+	case c.GradClip < 0:
+		return fmt.Errorf("grad_clip: must be >= 0, got %g", c.GradClip)
+	case c.Stride < 0:
+		return fmt.Errorf("stride: must be >= 0, got %d", c.Stride)
+	}
+	return nil
+}
+
+// LoRA configures low-rank adapters on the attention and feed-forward projections: each frozen
+// projection W gets a trainable delta (Alpha/Rank)·A·B with A [in, Rank] (random) and B [Rank, out]
+// (zero, so training starts from the base model). Rank 0 turns LoRA off.
+type LoRA struct {
+	// Rank of the adapters (0 = off, full fine-tuning) [0].
+	Rank int `yaml:"rank" json:"rank"`
+	// Alpha scales the adapters' output by Alpha/Rank [16].
+	Alpha float64 `yaml:"alpha" json:"alpha"`
+}
+
+// Validate reports the first invalid field, naming its YAML key.
+func (l LoRA) Validate() error {
+	if l.Rank < 0 {
+		return fmt.Errorf("lora.rank: must be >= 0 (0 = off), got %d", l.Rank)
+	}
+	if l.Rank > 0 && !(l.Alpha > 0) {
+		return fmt.Errorf("lora.alpha: must be > 0, got %g", l.Alpha)
+	}
+	return nil
+}

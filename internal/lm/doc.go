@@ -1,0 +1,27 @@
+// Package lm is the harness's own behavior language model (the "behavior-lm" backbone): a
+// tokenizer with one token per behavior, a renderer that turns a sample's history into a prompt, a
+// small decoder-only transformer in GoMLX, its next-behavior pretraining on the training-period
+// event streams with an on-disk cache, and optional LoRA adapters.
+//
+// Prompts. Every event is rendered as three tokens, "weekday hour behavior" (four with the optional
+// ";" separator), after a <bos> token; the prompt ends with the predicted event's "weekday hour"
+// and the template word "next:". Prompts are right-aligned: shorter histories are left-padded with
+// <pad>, so the answer position (the position whose output predicts the next behavior) is always
+// the last one:
+//
+//	<pad> ... <bos> Mon 08h Coffee_Shop Mon 09h Office ... Tue 10h next:
+//
+// Prediction is a softmax over the behavior tokens only, at the answer position: the LM head is
+// tied to the token embedding (the behavior rows) plus a per-behavior bias, so the model plugs into
+// train.Fit as a train.ModelFn returning logits [batch, numBehaviors].
+//
+// Pretraining. Windows of up to HistoryLen+1 consecutive events of each user's training-period
+// stream (task.Streams: never a valid or test event, and independent of the tail-shot k) are
+// rendered exactly like prompts, the window's last event being the answer. The loss is the
+// cross-entropy of every behavior token given the tokens before it: at the hour token of each
+// history event and at the "next:" position, over the behavior vocabulary only. Weekday, hour and
+// template tokens are inputs and are not predicted (they carry no information the model is asked to
+// produce at fine-tuning time, and skipping them cuts the cost of the output layer threefold).
+// The pretrained weights are cached under a key derived from the data set, the content of the
+// streams and behavior names, the model and pretraining configuration and the seed.
+package lm

@@ -1,0 +1,201 @@
+package lm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention for graph code.
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/train"
+)
+
+// PretrainResult summarises a pretraining run (or the cache entry it was loaded from).
+type PretrainResult struct {
+	// Windows is the number of training windows, Steps the number of optimizer steps.
+	Windows, Steps int
+	// FirstLoss and FinalLoss are the mean losses of the first and last logging intervals.
+	FirstLoss, FinalLoss float64
+	// Seconds is the pretraining wall time (of the original run when Cached).
+	Seconds float64
+	// Cached reports that the weights came from the cache.
+	Cached bool
+}
+
+// gradientUpdater is implemented by GoMLX's Adam optimizer: it applies given (clipped) gradients.
+type gradientUpdater interface {
+	UpdateGraphWithGradients(ctx *context.Context, grads []*Node, lossDType dtypes.DType)
+}
+
+// Pretrain trains m's variables in ctx (a fresh context, seeded with engine.SeedContext) with the
+// next-behavior objective on the windows of streams (see the package documentation), using GoMLX's
+// AdamW with linear warmup and cosine decay and global-norm gradient clipping. Batch order is
+// drawn from seed. It honours env.Ctx cancellation and logs progress through env.Logf.
+func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datasets.Step, cfg PretrainConfig, seed uint64) (res *PretrainResult, err error) {
+	defer recoverError(&err, "lm: pretraining")
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("lm: pretrain: %w", err)
+	}
+	r := m.rend
+	tokens, targets, n := r.Windows(streams, cfg.Stride)
+	if n == 0 {
+		return nil, fmt.Errorf("lm: pretrain: the streams hold no window of two or more events")
+	}
+	batch := min(cfg.BatchSize, n)
+	stepsPerEpoch := (n + batch - 1) / batch
+	total := cfg.Epochs * stepsPerEpoch
+	if cfg.MaxSteps > 0 && (total == 0 || cfg.MaxSteps < total) {
+		total = cfg.MaxSteps
+	}
+	l, p := r.Len(), r.historyLen+1
+	logf := env.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	logf("pretrain: %d windows of %d tokens from %d streams, %d steps of batch %d", n, l, len(streams), total, batch)
+
+	opt := optimizers.Adam().LearningRate(cfg.LR).WeightDecay(cfg.WeightDecay).Scope("pretrain_adamw").Done()
+	updater, ok := opt.(gradientUpdater)
+	if !ok {
+		return nil, fmt.Errorf("lm: pretrain: GoMLX's Adam no longer accepts precomputed gradients")
+	}
+	lrVar := optimizers.LearningRateVar(ctx, dtypes.Float32, cfg.LR)
+	positions := r.BehaviorPositions()
+	exec, err := context.NewExec(env.Backend, ctx, func(ctx *context.Context, tok, tgt *Node) *Node {
+		mctx := ctx.Checked(false)
+		mctx.SetTraining(tok.Graph(), true)
+		loss := m.pretrainLoss(mctx, tok, tgt, positions, true)
+		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+		if cfg.GradClip > 0 {
+			clipGlobalNorm(grads, cfg.GradClip)
+		}
+		updater.UpdateGraphWithGradients(ctx, grads, dtypes.Float32)
+		return loss
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lm: pretrain: %w", err)
+	}
+	defer exec.Finalize()
+
+	rng := rand.New(rand.NewPCG(seed, 0x707265)) // "pre"
+	res = &PretrainResult{Windows: n}
+	start := time.Now()
+	lastLog := start
+	var sum float64
+	var count int
+	bTok := make([]int32, batch*l)
+	bTgt := make([]int32, batch*p)
+	var order []int
+	for step := 0; step < total; step++ {
+		if env.Ctx != nil {
+			if err := env.Ctx.Err(); err != nil {
+				return nil, fmt.Errorf("lm: pretrain cancelled at step %d of %d: %w", step, total, err)
+			}
+		}
+		off := (step % stepsPerEpoch) * batch
+		if off == 0 {
+			order = rng.Perm(n)
+		}
+		for i := 0; i < batch; i++ {
+			if off+i < n {
+				w := order[off+i]
+				copy(bTok[i*l:(i+1)*l], tokens[w*l:(w+1)*l])
+				copy(bTgt[i*p:(i+1)*p], targets[w*p:(w+1)*p])
+			} else { // short last batch: repeat a window with its targets masked
+				copy(bTok[i*l:(i+1)*l], bTok[:l])
+				for j := range p {
+					bTgt[i*p+j] = -1
+				}
+			}
+		}
+		if err := lrVar.SetValue(tensors.FromScalar(float32(train.LearningRate(train.ScheduleCosine, cfg.LR, cfg.WarmupSteps, step, total)))); err != nil {
+			return nil, fmt.Errorf("lm: pretrain: setting the learning rate: %w", err)
+		}
+		outs, err := exec.Exec(tensors.FromFlatDataAndDimensions(bTok, batch, l), tensors.FromFlatDataAndDimensions(bTgt, batch, p))
+		if err != nil {
+			return nil, fmt.Errorf("lm: pretrain step %d: %w", step+1, err)
+		}
+		loss := float64(tensors.MustCopyFlatData[float32](outs[0])[0])
+		outs[0].FinalizeAll()
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return nil, fmt.Errorf("lm: pretrain: loss is %v at step %d of %d; lower the learning rate", loss, step+1, total)
+		}
+		sum += loss
+		count++
+		res.Steps = step + 1
+		if now := time.Now(); step+1 == total || now.Sub(lastLog) >= 15*time.Second || step+1 == 10 {
+			mean := sum / float64(count)
+			if res.FirstLoss == 0 {
+				res.FirstLoss = mean
+			}
+			res.FinalLoss = mean
+			elapsed := now.Sub(start)
+			eta := time.Duration(float64(elapsed) / float64(step+1) * float64(total-step-1))
+			logf("pretrain: step %d/%d loss %.4f, %.0f tokens/s, elapsed %s, ETA %s", step+1, total, mean,
+				float64((step+1)*batch*l)/elapsed.Seconds(), elapsed.Round(time.Second), eta.Round(time.Second))
+			sum, count, lastLog = 0, 0, now
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// pretrainLoss is the mean cross-entropy of the target behaviors [B, P] (-1 = none) at the
+// positions of prompts tokens [B, L], over the behavior vocabulary.
+func (m *Model) pretrainLoss(ctx *context.Context, tokens, targets *Node, positions []int, training bool) *Node {
+	g := tokens.Graph()
+	l := tokens.Shape().Dimensions[1]
+	h := m.hidden(ctx, tokens, training, false) // [B, L, D]
+	pos := make([]int32, len(positions))
+	for i, v := range positions {
+		pos[i] = int32(v)
+	}
+	sel := OneHot(Const(g, pos), l, dtypes.Float32)                // [P, L]
+	logits := m.behaviorLogits(ctx, Einsum("bld,pl->bpd", h, sel)) // [B, P, C]
+	logp := LogSoftmax(logits, -1)                                 // [B, P, C]
+	valid := GreaterOrEqual(targets, ScalarZero(g, dtypes.Int32))  // [B, P]
+	safe := Where(valid, targets, ZerosLike(targets))              // [B, P]
+	picked := ReduceSum(Mul(OneHot(safe, m.NumBehaviors(), dtypes.Float32), logp), -1)
+	mask := ConvertDType(valid, dtypes.Float32)
+	count := Max(ReduceAllSum(mask), ScalarOne(g, dtypes.Float32))
+	return Div(Neg(ReduceAllSum(Mul(picked, mask))), count)
+}
+
+// clipGlobalNorm scales grads in place so that their global L2 norm is at most maxNorm.
+func clipGlobalNorm(grads []*Node, maxNorm float64) {
+	if len(grads) == 0 {
+		return
+	}
+	g := grads[0].Graph()
+	var sq *Node
+	for _, gr := range grads {
+		s := ReduceAllSum(Square(gr))
+		if sq == nil {
+			sq = s
+		} else {
+			sq = Add(sq, s)
+		}
+	}
+	scale := Min(ScalarOne(g, dtypes.Float32), Div(Scalar(g, dtypes.Float32, maxNorm), AddScalar(Sqrt(sq), 1e-6)))
+	for i := range grads {
+		grads[i] = Mul(grads[i], scale)
+	}
+}
+
+// recoverError turns a panic (GoMLX reports graph mistakes by panicking) into an error.
+func recoverError(err *error, where string) {
+	if r := recover(); r != nil {
+		if e, ok := r.(error); ok {
+			*err = fmt.Errorf("%s: %w", where, e)
+		} else {
+			*err = fmt.Errorf("%s: %v", where, r)
+		}
+	}
+}
