@@ -48,6 +48,11 @@ type executor struct {
 	}
 }
 
+// inputError is a broken input found before any cell ran (exit status 2, nothing written).
+type inputError struct{ error }
+
+func (e *inputError) Unwrap() error { return e.error }
+
 // summary counts what a run did.
 type summary struct {
 	ran, skipped, failed int
@@ -91,6 +96,9 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 			}
 		}
 		todo = append(todo, c)
+	}
+	if err := x.loadData(todo); err != nil {
+		return s, &inputError{err}
 	}
 	x.logf("experiment %s: %d of %d cells selected, %d already done, %d to run", x.exp.Name, len(cells), x.exp.NumCells(), s.skipped, len(todo))
 	if len(todo) == 0 {

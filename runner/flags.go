@@ -18,6 +18,7 @@ type options struct {
 	shardI, shardN                int
 	merge                         []string
 	stats                         string
+	repeat                        string
 	lockStale                     time.Duration
 }
 
@@ -49,6 +50,7 @@ Examples:
   go run ./runner -exp main -report        # rebuild report.md from stored results, no training
   go run ./runner -stats nyc               # data set statistics table (-stats all: every data set)
   GOMLX_BACKEND=xla:cuda go run ./runner -exp main   # another GoMLX backend
+  go run ./runner -repeat results/quick/cells/nyc/sasrec/k5-seed1.json   # reproduce one stored cell
 
 Distributed runs: -shard i/n runs the cells whose index in the (deterministic) grid order
 satisfies index % n == i. With a shared results folder, run n shards in parallel (Slurm array:
@@ -60,7 +62,8 @@ its own -out and combine them with -merge:
 already there when it is ok with the same config, then writes the report; copying the cells/
 folders by hand and running -report is equivalent).
 
-Exit status: 0 success; 1 a cell failed or the -check gate fell short; 2 bad flags or config;
+Exit status: 0 success (-repeat: bit-identical); 1 a cell failed, -check fell short or -repeat differs;
+2 bad flags, config or data (nothing is written);
 130 interrupted (SIGINT/SIGTERM: the current cell is abandoned and nothing partial is written).
 `
 
@@ -81,6 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.list, "list", false, "list the experiments and their cell counts")
 	shard := fs.String("shard", "", "run only cells with index % n == i, written i/n (e.g. 0/4)")
 	merge := fs.String("merge", "", "comma-separated results folders whose cell files are copied into -out, then report")
+	fs.StringVar(&o.repeat, "repeat", "", "re-run the cell of this result file from the config recorded in it (not experiments.yaml), print metric/stored/new/diff; exit 0 if bit-identical, 1 otherwise")
 	fs.StringVar(&o.stats, "stats", "", "print the statistics table of a data set (or all) and exit")
 	fs.DurationVar(&o.lockStale, "lock-stale", 10*time.Minute, "a cell lock not refreshed for this long is stale (runners refresh theirs every quarter of it)")
 	fs.Usage = func() {

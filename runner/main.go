@@ -87,6 +87,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 		}
 		return exitUsage
 	}
+	if opts.repeat != "" {
+		x := &executor{ctx: ctx, deps: d, opts: opts, log: stderr, env: d.env(), logs: map[string]*datasets.Log{}}
+		return repeat(x, opts.repeat, stdout, stderr)
+	}
 	cfg, err := config.Load(opts.configPath, d.registry)
 	if err != nil {
 		fmt.Fprintf(stderr, "runner: %v\n", err)
@@ -138,6 +142,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "runner: %v\n", err)
+			var ie *inputError
+			if errors.As(err, &ie) {
+				return exitUsage
+			}
 			return exitFailed
 		}
 	}

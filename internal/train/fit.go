@@ -350,6 +350,11 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 		epoch++
 		order := f.epochOrder(rng, byClass)
 		for b := 0; b < f.stepsPerEpoch && step < f.totalSteps; b++ {
+			if cfg.Stop != nil {
+				if err := cfg.Stop(); err != nil {
+					return nil, fmt.Errorf("train.Fit: stopped at step %d of %d: %w", step, f.totalSteps, err)
+				}
+			}
 			idx := order[b*f.batch : min((b+1)*f.batch, len(order))]
 			l, err := f.step(idx, step)
 			if err != nil {

@@ -162,6 +162,9 @@ type Config struct {
 	// KeepFinal keeps the parameters of the last step instead of restoring those with the best
 	// validation loss (which Fit does whenever the validation set is not empty).
 	KeepFinal bool
+	// Stop, when set, is called before every step; a non-nil error stops Fit, which returns it
+	// wrapped (so errors.Is(err, context.Canceled) holds for Stop: ctx.Err). Used to interrupt.
+	Stop func() error
 }
 
 // Progress is one point of the training curve.

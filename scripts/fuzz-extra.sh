@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Brief fuzzing of the targets that .ci/run does not already run (it fuzzes the four datasets
+# readers itself). Called by .ci/run; FUZZTIME overrides the 5 s per target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t="${FUZZTIME:-5s}"
+fuzz() { echo "--- fuzz $2 ($1, $t)"; go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"; }
+fuzz ./internal/config FuzzParse
+fuzz ./internal/hf FuzzSafetensorsHeader
+fuzz ./internal/hf FuzzEncodeRoundTrip
