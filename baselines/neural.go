@@ -75,6 +75,7 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 		EvalEvery:   n.tp.EvalEvery,
 		Resample:    n.tp.Resample,
 		Seed:        env.Seed,
+		Stop:        stopFunc(env),
 		Loss: train.Loss{Kind: n.tp.Loss.Kind, Beta: n.tp.Loss.Beta, Gamma: n.tp.Loss.Gamma, Tau: n.tp.Loss.Tau,
 			ClassCounts: counts},
 		Progress: func(p train.Progress) {
@@ -123,4 +124,12 @@ func countParameters(ctx *context.Context) int {
 		}
 	}
 	return n
+}
+
+// stopFunc makes training stop promptly when the runner's context is cancelled (SIGINT).
+func stopFunc(env method.Env) func() error {
+	if env.Ctx == nil {
+		return nil
+	}
+	return env.Ctx.Err
 }

@@ -13,6 +13,21 @@
 // Every method can use LoRA adapters instead of full fine-tuning (lora.rank > 0), and
 // pretrained: false (on the method or the backbone) starts from a randomly initialised model.
 //
+// Choices this package makes (the harness's assumptions, each a parameter with the default in
+// brackets):
+//
+//   - Fine-tuning validates on the first valid_samples [1000] valid samples (a fixed subset) every
+//     eval_every [50] steps, stops after patience [2] evaluations without a lower validation
+//     cross-entropy and restores the best parameters; every stage starts a fresh AdamW state.
+//   - Fine-tuning learning rates were tuned on the validation sets only (nyc and geolife, k=5,
+//     seed 1): lr [1e-4] for finetune and for both BehaviorLM stages.
+//   - Stage 1 trains on anchor-target samples [stage1.data: anchor] with cross-entropy; stage 2
+//     continues from the stage-1 parameters with cross-entropy on the balanced subset.
+//   - Difficulty is the cross-entropy of the gold label under the model entering stage 2. Only
+//     classes with more than per_class [20] samples need scoring; of such a class at most
+//     candidates [200] samples, drawn at random with the run's seed, are scored and selected from.
+//   - With LoRA only the adapters train (the tied output layer and its bias stay frozen).
+//
 // Backbones sit behind the small Backbone interface: the method asks a backbone to load a model
 // for a task and gets back a context with its weights, an input encoder and a train.ModelFn
 // returning one score per behavior. The default backbone kind is behavior-lm (internal/lm, a small

@@ -75,5 +75,6 @@ func Factories() map[string]method.Factory {
 func BackboneFactories() map[string]method.BackboneFactory {
 	return map[string]method.BackboneFactory{
 		BackboneKindBehaviorLM: {Params: func() any { return DefaultBehaviorLMBackbone() }},
+		BackboneKindHF:         {Params: func() any { return DefaultHFBackbone() }},
 	}
 }

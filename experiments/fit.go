@@ -49,6 +49,9 @@ func fitStage(env method.Env, name string, m *Loaded, task *datasets.Task, sampl
 		Resample: resample, Seed: env.Seed, Trainable: m.Trainable,
 		Loss: train.Loss{Kind: loss.Kind, Beta: loss.Beta, Gamma: loss.Gamma, Tau: loss.Tau, ClassCounts: task.ClassCounts(samples)},
 	}
+	if env.Ctx != nil {
+		cfg.Stop = env.Ctx.Err // stop training promptly on SIGINT
+	}
 	log := logf(env)
 	cfg.Progress = func(p train.Progress) {
 		log("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f, elapsed %s, ETA %s", name, p.Epoch, p.Step, p.TotalSteps,

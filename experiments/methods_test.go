@@ -181,6 +181,12 @@ func TestFinetuneDeterministicAndZeroShot(t *testing.T) {
 	if reflect.DeepEqual(z.TestScores, a.TestScores) {
 		t.Error("fine-tuning did not change the zero-shot scores")
 	}
+	p.LoRA = LoRAParams{Rank: 2, Alpha: 4}
+	l := run(t, KindFinetune, p, task, 1)
+	if reflect.DeepEqual(l.TestScores, a.TestScores) || reflect.DeepEqual(l.TestScores, z.TestScores) {
+		t.Error("LoRA fine-tuning gave the scores of full fine-tuning or of no fine-tuning")
+	}
+	p.LoRA = LoRAParams{}
 	off := false
 	p.Pretrained = &off
 	if got := stageNames(run(t, KindFinetune, p, task, 1)); got != "finetune,predict" {

@@ -147,7 +147,7 @@ type FinetuneParams struct {
 func DefaultFinetuneParams() *FinetuneParams {
 	return &FinetuneParams{
 		ModelParams: defaultModelParams(),
-		TrainParams: TrainParams{Epochs: 2, MaxSteps: 250, BatchSize: 64, LR: 1e-3, WeightDecay: 0.01, Schedule: train.ScheduleCosine,
+		TrainParams: TrainParams{Epochs: 2, MaxSteps: 250, BatchSize: 64, LR: 1e-4, WeightDecay: 0.01, Schedule: train.ScheduleCosine,
 			WarmupSteps: 10, GradClip: 1, Patience: 2, EvalEvery: 50, ValidSamples: 1000},
 		Loss: defaultLoss(),
 	}
@@ -208,9 +208,9 @@ type BehaviorLMParams struct {
 func DefaultBehaviorLMParams() *BehaviorLMParams {
 	return &BehaviorLMParams{
 		ModelParams: defaultModelParams(),
-		Stage1: Stage1Params{Data: "anchor", StageParams: StageParams{TrainParams: TrainParams{Epochs: 1, MaxSteps: 150, BatchSize: 64, LR: 5e-4,
+		Stage1: Stage1Params{Data: "anchor", StageParams: StageParams{TrainParams: TrainParams{Epochs: 1, MaxSteps: 150, BatchSize: 64, LR: 1e-4,
 			WeightDecay: 0.01, Schedule: train.ScheduleCosine, WarmupSteps: 10, GradClip: 1, Patience: 2, EvalEvery: 50, ValidSamples: 1000}}},
-		Stage2: StageParams{TrainParams: TrainParams{Epochs: 4, MaxSteps: 150, BatchSize: 64, LR: 5e-4,
+		Stage2: StageParams{TrainParams: TrainParams{Epochs: 4, MaxSteps: 150, BatchSize: 64, LR: 1e-4,
 			WeightDecay: 0.01, Schedule: train.ScheduleCosine, WarmupSteps: 10, GradClip: 1, Patience: 2, EvalEvery: 50, ValidSamples: 1000}},
 		PerClass:   20,
 		Select:     SelectHard,

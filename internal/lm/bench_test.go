@@ -44,10 +44,7 @@ func benchModel(b *testing.B, numClasses int) (*Model, *datasets.Task) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	if cfg.HistoryLen == 0 {
-		cfg.HistoryLen = 20
-	}
+	cfg := DefaultConfig() // history 10 of the task's 20: prompts of 34 tokens
 	rend, err := NewRenderer(tok, cfg.HistoryLen, cfg.Separator)
 	if err != nil {
 		b.Fatal(err)

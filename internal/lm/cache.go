@@ -104,7 +104,7 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 		logf = func(string, ...any) {}
 	}
 	cfg := opts.Model
-	if cfg.HistoryLen == 0 {
+	if cfg.HistoryLen == 0 || cfg.HistoryLen > task.Config.HistoryLen {
 		cfg.HistoryLen = task.Config.HistoryLen
 	}
 	tok, err := NewTokenizer(task.Behaviors)

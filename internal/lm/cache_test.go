@@ -1,6 +1,8 @@
 package lm
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,7 +20,6 @@ func tinyOptions() Options {
 		Pretrained: true,
 	}
 }
-
 
 func TestCacheHitMissAndCorruption(t *testing.T) {
 	task := syntheticTask(t, 8, 30, 12)
@@ -150,5 +151,20 @@ func TestCacheKeyIgnoresTailShots(t *testing.T) {
 	trainTargets = len(tAll.Train)
 	if streamEvents != trainTargets {
 		t.Errorf("streams hold %d targets, training has %d samples", streamEvents, trainTargets)
+	}
+}
+
+func TestPretrainHonoursCancellation(t *testing.T) {
+	task := syntheticTask(t, 8, 30, 12)
+	env := testEnv(t, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	env.Ctx = ctx
+	env.CacheDir = t.TempDir()
+	if _, _, _, err := Build(env, task, tinyOptions()); !errors.Is(err, context.Canceled) {
+		t.Errorf("Build with a cancelled context: err %v, want context.Canceled", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(env.CacheDir, "behavior-lm", "*")); len(files) != 0 {
+		t.Errorf("cancelled pretraining left cache files %v", files)
 	}
 }

@@ -16,7 +16,9 @@ type Config struct {
 	FFNDim int `yaml:"ffn_dim" json:"ffn_dim"`
 	// Dropout is applied to the embeddings, attention weights and residual branches while training [0.1].
 	Dropout float64 `yaml:"dropout" json:"dropout"`
-	// HistoryLen is the number of history events a prompt shows (0 = the task's history length) [0].
+	// HistoryLen is the number of most recent history events a prompt shows; 0, or a value above
+	// the task's history length, means the task's history length [10]. Prompts are
+	// 1 + 3·HistoryLen + 3 tokens long (4 tokens per event with Separator).
 	HistoryLen int `yaml:"history_len" json:"history_len"`
 	// Separator renders ";" after every event (4 tokens per event instead of 3) [false].
 	Separator bool `yaml:"separator" json:"separator"`
@@ -24,7 +26,7 @@ type Config struct {
 
 // DefaultConfig returns the default model size.
 func DefaultConfig() Config {
-	return Config{Dim: 64, Layers: 2, Heads: 2, FFNDim: 256, Dropout: 0.1}
+	return Config{Dim: 64, Layers: 2, Heads: 2, FFNDim: 256, Dropout: 0.1, HistoryLen: 10}
 }
 
 // Validate reports the first invalid field, naming its YAML key.
@@ -48,12 +50,14 @@ func (c Config) Validate() error {
 
 // PretrainConfig configures next-behavior pretraining on the training-period event streams.
 type PretrainConfig struct {
-	// Epochs is the number of passes over the windows [4]; MaxSteps caps the steps (0 = no cap) [400].
+	// Epochs is the number of passes over the windows (0 = no limit) [0]; MaxSteps caps the
+	// steps (0 = no cap) [400]. At least one must be positive.
 	Epochs   int `yaml:"epochs" json:"epochs"`
 	MaxSteps int `yaml:"max_steps" json:"max_steps"`
-	// BatchSize is the number of windows per step [64].
+	// BatchSize is the number of windows per step [128].
 	BatchSize int `yaml:"batch_size" json:"batch_size"`
-	// LR is AdamW's peak learning rate, reached after WarmupSteps linear steps, then cosine decay.
+	// LR is AdamW's peak learning rate [0.006], reached after WarmupSteps [30] linear steps,
+	// followed by cosine decay to 0 at the last step.
 	LR          float64 `yaml:"lr" json:"lr"`
 	WarmupSteps int     `yaml:"warmup_steps" json:"warmup_steps"`
 	// WeightDecay is AdamW's decoupled weight decay [0.01].
@@ -67,7 +71,7 @@ type PretrainConfig struct {
 
 // DefaultPretrainConfig returns the pretraining defaults.
 func DefaultPretrainConfig() PretrainConfig {
-	return PretrainConfig{Epochs: 4, MaxSteps: 400, BatchSize: 64, LR: 3e-3, WarmupSteps: 30, WeightDecay: 0.01, GradClip: 1}
+	return PretrainConfig{Epochs: 0, MaxSteps: 400, BatchSize: 128, LR: 6e-3, WarmupSteps: 30, WeightDecay: 0.01, GradClip: 1}
 }
 
 // Validate reports the first invalid field, naming its YAML key.

@@ -3,9 +3,11 @@
 // small decoder-only transformer in GoMLX, its next-behavior pretraining on the training-period
 // event streams with an on-disk cache, and optional LoRA adapters.
 //
-// Prompts. Every event is rendered as three tokens, "weekday hour behavior" (four with the optional
-// ";" separator), after a <bos> token; the prompt ends with the predicted event's "weekday hour"
-// and the template word "next:". Prompts are right-aligned: shorter histories are left-padded with
+// Prompts. A prompt shows the HistoryLen most recent events of a sample (default 10 of the
+// task's 20: the cost of fine-tuning and scoring grows with the prompt length). Every event is
+// rendered as three tokens, "weekday hour behavior" (four with the optional ";" separator), after
+// a <bos> token; the prompt ends with the predicted event's "weekday hour" and the template word
+// "next:". Prompts are right-aligned: shorter histories are left-padded with
 // <pad>, so the answer position (the position whose output predicts the next behavior) is always
 // the last one:
 //
@@ -22,6 +24,8 @@
 // history event and at the "next:" position, over the behavior vocabulary only. Weekday, hour and
 // template tokens are inputs and are not predicted (they carry no information the model is asked to
 // produce at fine-tuning time, and skipping them cuts the cost of the output layer threefold).
+// Pretraining uses GoMLX's Adam with decoupled weight decay (applied to every variable), linear
+// warm-up, cosine decay and global-norm gradient clipping, in its own loop (per-token loss).
 // The pretrained weights are cached under a key derived from the data set, the content of the
 // streams and behavior names, the model and pretraining configuration and the seed.
 package lm
