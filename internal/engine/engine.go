@@ -5,7 +5,9 @@
 //
 //   - "go" or "go:<options>": the pure-Go simplego backend. Unless the options already set
 //     parallelism or the op execution mode, "parallelism=-1" is added: simplego's worker pool can
-//     deadlock on 2-core machines when matmuls nest inside parallel op execution.
+//     deadlock on 2-core machines when matmuls nest inside parallel op execution. Its float32
+//     DotGeneral runs on the harness's own blocked matmul (package matmul, AVX2/AVX-512 Go
+//     assembly) unless $HARNESS_KERNELS=stock: see KernelInfo.
 //   - "xla", "xla:cpu", "xla:cuda", "xla:tpu" (or "xla:<plugin>[,options]"): the XLA backend, which
 //     loads a PJRT plugin at run time. It needs a cgo build and an installed plugin; engine never
 //     downloads one.
@@ -67,6 +69,7 @@ func SimpleGoOptions(opts string) string {
 }
 
 func newSimpleGo(opts string) (backends.Backend, error) {
+	kernels()
 	config := SimpleGoOptions(opts)
 	b, err := simplego.New(config)
 	if err != nil {
@@ -88,6 +91,9 @@ func Describe(b backends.Backend) string {
 		return "<nil backend>"
 	}
 	if d, ok := b.(*describedBackend); ok {
+		if strings.HasPrefix(d.spec, "go:") {
+			return fmt.Sprintf("%s [%s] (%s; %s)", d.Name(), d.spec, d.Description(), KernelInfo())
+		}
 		return fmt.Sprintf("%s [%s] (%s)", d.Name(), d.spec, d.Description())
 	}
 	return fmt.Sprintf("%s (%s)", b.Name(), b.Description())

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs the harness benchmarks on the pure-Go backend (go run ./bench) and the same models in
+# PyTorch (bench/torch_models.py), interleaved so that both see the same machine load, and prints
+# a markdown table of medians: throughput (samples/s or tokens/s), the ratio Go/PyTorch and peak
+# resident memory of each process.
+#
+# Needs Go (the module's version) and `apt-get install python3-torch libopenblas0-pthread`.
+#
+#   bench/compare.sh                        # everything, 3 repeats of 30 steps each
+#   REPEATS=5 BENCHES="sasrec-train lm-train" bench/compare.sh
+#
+# Settings (environment):
+#   BENCHES   benchmarks to run (default: all; see go run ./bench -h)
+#   REPEATS   runs of each benchmark on each side; the table shows medians (default 3)
+#   STEPS     timed steps per run (default 30)
+#   CLASSES   number of behaviors: 292 (nyc, default) or 1182 (geolife)
+#   THREADS   threads for both sides: GOMAXPROCS and torch.set_num_threads (default 2)
+#   PYTHON    the Python with torch (default /usr/bin/python3)
+#   OMP_WAIT_POLICY  passed to PyTorch's OpenMP runtime; default PASSIVE, because spinning
+#             OpenMP threads lose up to 10x when the cores are shared with other processes. On an
+#             idle machine ACTIVE (OpenMP's own default) can be a little faster: try both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-/usr/bin/python3}
+REPEATS=${REPEATS:-3}
+STEPS=${STEPS:-30}
+CLASSES=${CLASSES:-292}
+THREADS=${THREADS:-2}
+BENCHES=${BENCHES:-"gru4rec-train sasrec-train bert4rec-train lm-train lm-pretrain gru4rec-eval sasrec-eval bert4rec-eval lm-eval"}
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/bench" ./bench
+"$PYTHON" -c 'import torch' || { echo "compare.sh: $PYTHON cannot import torch (apt-get install python3-torch)" >&2; exit 1; }
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+for b in $BENCHES; do
+	for r in $(seq "$REPEATS"); do
+		echo "compare.sh: $b run $r/$REPEATS" >&2
+		GOMAXPROCS=$THREADS "$tmp/bench" -bench "$b" -steps "$STEPS" -classes "$CLASSES" 2>"$tmp/go.err" >>"$tmp/go.jsonl" ||
+			{ cat "$tmp/go.err" >&2; exit 1; }
+		OMP_NUM_THREADS=$THREADS "$PYTHON" bench/torch_models.py --bench "$b" --steps "$STEPS" --classes "$CLASSES" \
+			--threads "$THREADS" >>"$tmp/torch.jsonl"
+	done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+"$PYTHON" - "$tmp/go.jsonl" "$tmp/torch.jsonl" "$load_before" "$load_after" "$REPEATS" "$STEPS" "$CLASSES" "$THREADS" <<'EOF'
+import json, os, platform, statistics, sys
+
+go_file, torch_file, load_before, load_after, repeats, steps, classes, threads = sys.argv[1:]
+def read(path):
+    runs = {}
+    for line in open(path):
+        if not line.startswith("{"):
+            continue  # simplego prints a line about its parallelism to stdout
+        r = json.loads(line)
+        runs.setdefault(r["bench"], []).append(r)
+    return runs
+go, pt = read(go_file), read(torch_file)
+names = {
+    "gru4rec-train": "GRU4Rec training step (batch 128)",
+    "sasrec-train": "SASRec training step (batch 128)",
+    "bert4rec-train": "BERT4Rec training step (batch 128)",
+    "lm-train": "Behavior LM fine-tuning step (batch 64)",
+    "lm-pretrain": "Behavior LM pretraining (batch 64 x 64 tokens)",
+    "gru4rec-eval": "GRU4Rec evaluation (batch 256)",
+    "sasrec-eval": "SASRec evaluation (batch 256)",
+    "bert4rec-eval": "BERT4Rec evaluation (batch 256)",
+    "lm-eval": "Behavior LM evaluation (batch 256)",
+}
+cpu = "?"
+try:
+    cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+except (OSError, StopIteration):
+    pass
+any_go, any_pt = next(iter(go.values()))[0], next(iter(pt.values()))[0]
+print(f"Machine: {cpu}, {os.cpu_count()} logical CPUs, {platform.system()}; {threads} threads per side; "
+      f"load average {load_before} before, {load_after} after.")
+print(f"Go: {any_go['backend']}. PyTorch {any_pt['torch']} (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '')}).")
+print(f"{classes} classes, history 20; medians of {repeats} runs of {steps} timed steps. Go / PyTorch = throughput ratio "
+      f"(above 1: Go is faster); CPU time = process CPU seconds per step, all threads (below 1: Go does the step with "
+      f"less CPU; it is steadier than wall time when the machine is loaded); peak memory = max RSS of the process.")
+print()
+print("| benchmark | unit | Go | PyTorch | Go / PyTorch | Go ms/step | PyTorch ms/step | Go / PyTorch CPU time | Go peak MB | PyTorch peak MB |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for b in go:
+    if b not in pt:
+        continue
+    med = lambda runs, k: statistics.median(r[k] for r in runs)
+    gv, pv = med(go[b], "value"), med(pt[b], "value")
+    gc, pc = med(go[b], "cpu_ms_per_step"), med(pt[b], "cpu_ms_per_step")
+    print(f"| {names.get(b, b)} | {go[b][0]['unit']} | {gv:,.0f} | {pv:,.0f} | {gv / pv:.2f}x | "
+          f"{med(go[b], 'ms_per_step'):.1f} | {med(pt[b], 'ms_per_step'):.1f} | {gc / pc:.2f} | "
+          f"{med(go[b], 'peak_rss_mb'):.0f} | {med(pt[b], 'peak_rss_mb'):.0f} |")
+EOF
