@@ -19,14 +19,14 @@ func bert4recModel(p *BERT4RecParams, enc encoding, numClasses int) train.ModelF
 		items := inputs[0]
 		x, table := sequenceEmbedding(ctx, inputs, enc, numClasses+2, p.Dim, p.TimeContext)
 		x = dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
-		real := NotEqual(items, ZerosLike(items))
-		attnBias := attentionBias(real, false)
+		present := NotEqual(items, ZerosLike(items))
+		attnBias := attentionBias(present, false)
 		pos := Reshape(inputs[enc.posIndex()], -1)
 		// The last block computes only the scored position.
 		for i := 0; i < p.Blocks-1; i++ {
 			x = transformerBlock(ctx.Inf("block_%d", i), x, attnBias, nil, p.Heads, p.FFNDim, p.Dropout, true, training)
 		}
-		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(real), pos, p.Heads, p.FFNDim, p.Dropout, true, training)
+		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(present), pos, p.Heads, p.FFNDim, p.Dropout, true, training)
 		h = layerNorm(ctx.In("final"), h)
 		h = layerNorm(ctx.In("head"), geluExact(dense(ctx.In("head"), h, p.Dim)))
 		if !p.TieEmbeddings {

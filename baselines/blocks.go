@@ -75,11 +75,11 @@ func dropout(ctx *context.Context, x *Node, rate float64, train bool) *Node {
 // attentionBias turns a [B, L] padding mask (true = real item) into an additive [B, 1, L, L]
 // attention bias: 0 where the query may attend the key, negInf elsewhere. Keys that are padding are
 // masked, and with causal also keys after the query.
-func attentionBias(real *Node, causal bool) *Node {
-	g := real.Graph()
-	dims := real.Shape().Dimensions
+func attentionBias(present *Node, causal bool) *Node {
+	g := present.Graph()
+	dims := present.Shape().Dimensions
 	b, l := dims[0], dims[1]
-	allowed := BroadcastToDims(Reshape(real, b, 1, 1, l), b, 1, l, l)
+	allowed := BroadcastToDims(Reshape(present, b, 1, 1, l), b, 1, l, l)
 	if causal {
 		q := Iota(g, shapes.Make(dtypes.Int32, l, l), 0)
 		k := Iota(g, shapes.Make(dtypes.Int32, l, l), 1)
@@ -153,11 +153,11 @@ func transformerBlock(ctx *context.Context, x, attnBias, queryPos *Node, heads, 
 }
 
 // keyBias returns the additive [B, 1, 1, L] attention bias of one query that may attend every
-// non-padding key (real: [B, L], true = real item).
-func keyBias(real *Node) *Node {
-	dims := real.Shape().Dimensions
-	zeros := Zeros(real.Graph(), shapes.Make(dtypes.Float32, dims[0], 1, 1, dims[1]))
-	return Where(Reshape(real, dims[0], 1, 1, dims[1]), zeros, AddScalar(zeros, negInf))
+// non-padding key (present: [B, L], true = real item).
+func keyBias(present *Node) *Node {
+	dims := present.Shape().Dimensions
+	zeros := Zeros(present.Graph(), shapes.Make(dtypes.Float32, dims[0], 1, 1, dims[1]))
+	return Where(Reshape(present, dims[0], 1, 1, dims[1]), zeros, AddScalar(zeros, negInf))
 }
 
 // geluExact is x·Φ(x) with the error function, as PyTorch's default GELU.

@@ -36,9 +36,9 @@ func TestTransformerBlockQueryPositionMatchesFull(t *testing.T) {
 		exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, ids, pos *Node) (*Node, *Node) {
 			g := ids.Graph()
 			x := lookup(embeddingTable(ctx.In("items"), g, 6, d), ids)
-			real := NotEqual(ids, ZerosLike(ids))
-			full := transformerBlock(ctx.In("block"), x, attentionBias(real, tc.causal), nil, tc.heads, 16, 0, true, false)
-			one := transformerBlock(ctx.In("block"), x, keyBias(real), pos, tc.heads, 16, 0, true, false)
+			present := NotEqual(ids, ZerosLike(ids))
+			full := transformerBlock(ctx.In("block"), x, attentionBias(present, tc.causal), nil, tc.heads, 16, 0, true, false)
+			one := transformerBlock(ctx.In("block"), x, keyBias(present), pos, tc.heads, 16, 0, true, false)
 			return selectPosition(full, pos), one
 		})
 		if err != nil {

@@ -93,18 +93,18 @@ func (e encoding) encode(samples []datasets.Sample) (train.Inputs, []int32) {
 // least one is masked (a uniformly chosen one if the coin flips masked none).
 func clozeMask(row []int32, histEnd int, maskID int32, p float64, rng *rand.Rand) ([]int32, []int) {
 	out := append([]int32(nil), row...)
-	var real, masked []int
+	var present, masked []int
 	for i := 0; i < histEnd; i++ {
 		if row[i] == 0 {
 			continue
 		}
-		real = append(real, i)
+		present = append(present, i)
 		if rng.Float64() < p {
 			masked = append(masked, i)
 		}
 	}
-	if len(masked) == 0 && len(real) > 0 && p > 0 {
-		masked = append(masked, real[rng.IntN(len(real))])
+	if len(masked) == 0 && len(present) > 0 && p > 0 {
+		masked = append(masked, present[rng.IntN(len(present))])
 	}
 	for _, i := range masked {
 		out[i] = maskID

@@ -49,9 +49,9 @@ func TestClozeMaskNeverMasksPadding(t *testing.T) {
 	for _, p := range []float64{0.2, 0.5, 1} {
 		masks := 0
 		for trial := 0; trial < 2000; trial++ {
-			real := 1 + rng.IntN(8)
+			present := 1 + rng.IntN(8)
 			row := make([]int32, 9) // 8 history slots + final [mask]
-			for i := 8 - real; i < 8; i++ {
+			for i := 8 - present; i < 8; i++ {
 				row[i] = 1 + rng.Int32N(20)
 			}
 			row[8] = maskID
@@ -74,8 +74,8 @@ func TestClozeMaskNeverMasksPadding(t *testing.T) {
 					}
 				}
 			}
-			if p == 1 && len(masked) != real {
-				t.Fatalf("p=1 masked %d of %d history items", len(masked), real)
+			if p == 1 && len(masked) != present {
+				t.Fatalf("p=1 masked %d of %d history items", len(masked), present)
 			}
 		}
 		if masks == 0 {

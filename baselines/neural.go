@@ -3,8 +3,10 @@ package baselines
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/behaviorlm/harness/datasets"
@@ -24,7 +26,7 @@ type neural struct {
 	augment func(in train.Inputs, labels []int32, rng *rand.Rand) (train.Inputs, []int32)
 }
 
-// run trains the model on task.Train (early stopping on the first ValidSamples valid samples) and
+// run trains the model on task.Train (validation on the first ValidSamples valid samples) and
 // scores task.Test. GoMLX panics are returned as errors.
 func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, err error) {
 	defer func() {
@@ -58,10 +60,14 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 	validIn, validLabels := n.enc.encode(valid)
 	testIn, _ := n.enc.encode(task.Test)
 
+	// Loss weights and priors come from the labels actually trained on.
 	counts := make([]int, c)
 	for _, l := range trainLabels {
 		counts[l]++
 	}
+	ctx := context.New()
+	engine.SeedContext(ctx, env.Seed)
+	sel := &accSelector{ctx: ctx, on: n.tp.Select == "acc" && validIn.N > 0, acc: -1}
 	cfg := train.Config{
 		Epochs:      n.tp.Epochs,
 		MaxSteps:    n.tp.MaxSteps,
@@ -75,21 +81,26 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 		EvalEvery:   n.tp.EvalEvery,
 		Resample:    n.tp.Resample,
 		Seed:        env.Seed,
-		Stop:        stopFunc(env),
 		Loss: train.Loss{Kind: n.tp.Loss.Kind, Beta: n.tp.Loss.Beta, Gamma: n.tp.Loss.Gamma, Tau: n.tp.Loss.Tau,
 			ClassCounts: counts},
 		Progress: func(p train.Progress) {
 			logf("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f elapsed %s eta %s",
 				n.name, p.Epoch, p.Step, p.TotalSteps, p.TrainLoss, p.ValidLoss, p.ValidAcc,
 				p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
+			sel.observe(p)
 		},
 	}
-	ctx := context.New()
-	engine.SeedContext(ctx, env.Seed)
 	start := time.Now()
 	res, err := train.Fit(env.Backend, ctx, n.model, c, trainIn, trainLabels, validIn, validLabels, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: train: %w", n.name, err)
+	}
+	selectedStep, selectedAcc := float64(res.BestStep), res.BestValidAcc
+	if sel.on {
+		if err := sel.restore(); err != nil {
+			return nil, fmt.Errorf("%s: %w", n.name, err)
+		}
+		selectedStep, selectedAcc = float64(sel.step), sel.acc
 	}
 	trainTime := time.Since(start)
 	start = time.Now()
@@ -107,29 +118,77 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 		Info: map[string]float64{
 			"train_examples":  float64(trainIn.N),
 			"best_valid_loss": res.BestValidLoss,
-			"best_valid_acc":  res.BestValidAcc,
-			"best_step":       float64(res.BestStep),
+			"selected_step":   selectedStep,
+			"selected_acc":    selectedAcc,
 			"parameters":      float64(countParameters(ctx)),
 		},
 	}, nil
 }
 
-// countParameters returns the number of float values in ctx's model variables (the optimizer's
-// state is deleted by Fit; the integer RNG state is not counted).
-func countParameters(ctx *context.Context) int {
-	n := 0
-	for v := range ctx.IterVariables() {
-		if v.DType().IsFloat() {
-			n += v.Shape().Size()
-		}
-	}
-	return n
+// accSelector keeps a copy of the model parameters at the evaluation with the highest validation
+// accuracy (the first one on ties) and restores them after Fit.
+type accSelector struct {
+	ctx  *context.Context
+	on   bool
+	acc  float64
+	step int
+	best map[*context.Variable]*tensors.Tensor
+	err  error
 }
 
-// stopFunc makes training stop promptly when the runner's context is cancelled (SIGINT).
-func stopFunc(env method.Env) func() error {
-	if env.Ctx == nil {
-		return nil
+func (s *accSelector) observe(p train.Progress) {
+	if !s.on || s.err != nil || p.ValidAcc <= s.acc {
+		return
 	}
-	return env.Ctx.Err
+	s.acc, s.step = p.ValidAcc, p.Step
+	s.best, s.err = snapshotModel(s.ctx)
+}
+
+func (s *accSelector) restore() error {
+	if s.err != nil {
+		return fmt.Errorf("saving the most accurate parameters: %w", s.err)
+	}
+	for v, t := range s.best {
+		if err := v.SetValue(t); err != nil {
+			return fmt.Errorf("restoring %s: %w", v.ScopeAndName(), err)
+		}
+	}
+	return nil
+}
+
+// modelVariables returns ctx's float variables outside the optimizer's scope.
+func modelVariables(ctx *context.Context) []*context.Variable {
+	var vars []*context.Variable
+	for v := range ctx.IterVariables() {
+		if v.DType().IsFloat() && !strings.HasPrefix(v.Scope(), train.OptimizerScope) {
+			vars = append(vars, v)
+		}
+	}
+	return vars
+}
+
+// snapshotModel copies the current values of the model variables.
+func snapshotModel(ctx *context.Context) (map[*context.Variable]*tensors.Tensor, error) {
+	snap := map[*context.Variable]*tensors.Tensor{}
+	for _, v := range modelVariables(ctx) {
+		val, err := v.Value()
+		if err != nil {
+			return nil, fmt.Errorf("variable %s: %w", v.ScopeAndName(), err)
+		}
+		c, err := val.LocalClone()
+		if err != nil {
+			return nil, fmt.Errorf("variable %s: %w", v.ScopeAndName(), err)
+		}
+		snap[v] = c
+	}
+	return snap, nil
+}
+
+// countParameters returns the number of values in the model variables.
+func countParameters(ctx *context.Context) int {
+	n := 0
+	for _, v := range modelVariables(ctx) {
+		n += v.Shape().Size()
+	}
+	return n
 }

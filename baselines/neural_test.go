@@ -1,6 +1,7 @@
 package baselines
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -142,5 +143,39 @@ func TestTimeContextUsesNextEventTime(t *testing.T) {
 		if acc := accuracy(out.TestScores, task.Test); acc < 0.95 {
 			t.Errorf("%T: accuracy %.3f on an hour-determined target, want >= 0.95", m, acc)
 		}
+	}
+}
+
+// Model selection: the parameters kept are those of the selected evaluation, so the accuracy of
+// the returned scores on the validation samples equals the selected evaluation's accuracy, and
+// selecting by accuracy never keeps a less accurate evaluation than selecting by loss.
+func TestModelSelectionRestoresSelectedParameters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains models")
+	}
+	env := newEnv(t)
+	task := tinyTask(64, 8, 6, 7)
+	task.Valid = tinyTask(64, 8, 6, 8).Train // unrelated labels: validation accuracy wanders
+	task.Test = task.Valid
+	accs := map[string]float64{}
+	for _, sel := range []string{"acc", "loss"} {
+		p := DefaultGRU4RecParams()
+		p.Dim, p.Hidden, p.Dropout = 16, 16, 0
+		p.MaxSteps, p.BatchSize, p.EvalEvery, p.Patience, p.LR = 60, 16, 5, 0, 1e-2
+		p.Select = sel
+		out, err := (&GRU4Rec{Params: *p}).Run(env, task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := accuracy(out.TestScores, task.Test), out.Info["selected_acc"]
+		if math.Abs(got-want) > 1e-9 {
+			t.Errorf("select %s: returned model has validation accuracy %.4f, selected evaluation (step %v) had %.4f",
+				sel, got, out.Info["selected_step"], want)
+		}
+		t.Logf("select %s: step %v acc %.4f", sel, out.Info["selected_step"], want)
+		accs[sel] = want
+	}
+	if accs["acc"] < accs["loss"] {
+		t.Errorf("selection by accuracy kept accuracy %.4f < selection by loss %.4f", accs["acc"], accs["loss"])
 	}
 }

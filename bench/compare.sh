@@ -65,7 +65,7 @@ names = {
     "sasrec-train": "SASRec training step (batch 128)",
     "bert4rec-train": "BERT4Rec training step (batch 128)",
     "lm-train": "Behavior LM fine-tuning step (batch 64)",
-    "lm-pretrain": "Behavior LM pretraining (batch 64 x 64 tokens)",
+    "lm-pretrain": "Behavior LM pretraining (batch 128 x 34 tokens)",
     "gru4rec-eval": "GRU4Rec evaluation (batch 256)",
     "sasrec-eval": "SASRec evaluation (batch 256)",
     "bert4rec-eval": "BERT4Rec evaluation (batch 256)",

@@ -14,10 +14,12 @@ import (
 	"github.com/behaviorlm/harness/internal/train"
 )
 
-// lmBatch is the fine-tuning and pretraining batch size (the harness defaults).
+// lmBatch is the fine-tuning batch size (the harness default; pretraining uses
+// lm.DefaultPretrainConfig's).
 const lmBatch = 64
 
-// newLM returns the default-size behavior LM over numClasses behaviors.
+// newLM returns the default behavior LM (size and prompt length, lm.DefaultConfig) over
+// numClasses behaviors, for samples with historyLen events.
 func newLM(numClasses int) (*lm.Model, error) {
 	names := make([]string, numClasses)
 	for c := range names {
@@ -27,11 +29,16 @@ func newLM(numClasses int) (*lm.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	rend, err := lm.NewRenderer(tok, historyLen, false)
+	cfg := lm.DefaultConfig()
+	shown := cfg.HistoryLen
+	if shown == 0 || shown > historyLen {
+		shown = historyLen
+	}
+	rend, err := lm.NewRenderer(tok, shown, cfg.Separator)
 	if err != nil {
 		return nil, err
 	}
-	return lm.NewModel(lm.DefaultConfig(), rend, lm.LoRA{})
+	return lm.NewModel(cfg, rend, lm.LoRA{})
 }
 
 // lmFit fine-tunes a fresh default LM for steps steps (the harness's fine-tuning settings) and
@@ -67,26 +74,28 @@ func lmTrain(backend backends.Backend, o options) (measure, error) {
 }
 
 // lmPretrainRun pretrains a fresh default LM for steps steps (the default pretraining settings)
-// and returns the pretraining time and the prompt length.
+// and returns the pretraining time and the number of tokens per step.
 func lmPretrainRun(backend backends.Backend, o options, steps int) (span, int, error) {
 	m, err := newLM(o.classes)
 	if err != nil {
 		return span{}, 0, err
 	}
+	cfg := lm.DefaultPretrainConfig()
+	cfg.Epochs, cfg.MaxSteps = 1, steps
+	// One window per stream: the prompt's events and the next one.
+	events := m.Renderer().HistoryLen() + 1
 	rng := rand.New(rand.NewPCG(5, 6))
 	var streams [][]datasets.Step
-	for _, s := range randomSamples(rng, lmBatch*steps, o.classes) {
-		streams = append(streams, append(s.History, s.Next)) // one window of 21 events each
+	for _, s := range randomSamples(rng, cfg.BatchSize*steps, o.classes) {
+		streams = append(streams, append(s.History, s.Next)[historyLen+1-events:])
 	}
 	ctx := context.New()
 	engine.SeedContext(ctx, 1)
-	cfg := lm.DefaultPretrainConfig()
-	cfg.Epochs, cfg.MaxSteps = 1, steps
 	s, err := timed(func() error {
 		_, err := lm.Pretrain(method.Env{Backend: backend}, ctx, m, streams, cfg, 1)
 		return err
 	})
-	return s, m.Renderer().Len(), err
+	return s, cfg.BatchSize * m.Renderer().Len(), err
 }
 
 // lmPretrain times a pretraining step: the difference between a (2+steps)-step and a 2-step run.
@@ -95,11 +104,11 @@ func lmPretrain(backend backends.Backend, o options) (measure, error) {
 	if err != nil {
 		return measure{}, err
 	}
-	long, length, err := lmPretrainRun(backend, o, 2+o.steps)
+	long, tokens, err := lmPretrainRun(backend, o, 2+o.steps)
 	if err != nil {
 		return measure{}, err
 	}
-	return perStep("tokens/s", float64(lmBatch*length), short, long, o.steps), nil
+	return perStep("tokens/s", float64(tokens), short, long, o.steps), nil
 }
 
 // lmEval times scoring steps batches of evalBatch prompts with a compiled train.Predictor.

@@ -1,6 +1,6 @@
-// Command bench times the harness's models on the pure-Go backend at their default sizes: a
-// training step of GRU4Rec, SASRec, BERT4Rec and the behavior LM (fine-tuning), LM pretraining
-// (tokens/s) and evaluation throughput (inference, batches of 256). bench/compare.sh runs it next
+// Command bench times the harness's models on the pure-Go backend at their default sizes (read
+// from the packages' defaults): a training step of GRU4Rec, SASRec, BERT4Rec and the behavior LM
+// (fine-tuning), LM pretraining (tokens/s) and evaluation throughput (inference, batches of 256). bench/compare.sh runs it next
 // to the PyTorch mirrors in bench/torch_models.py and prints a comparison table.
 //
 //	go run ./bench                      # all benchmarks, one child process each, as a table

@@ -8,15 +8,15 @@ The models mirror the Go ones at their default sizes, op for op where it matters
             (1 head, ReLU FFN 64) -> final layer norm -> last position -> tied item embeddings.
   bert4rec  baselines/bert4rec.go: history + [mask] -> 2 bidirectional pre-norm blocks (2 heads,
             GELU FFN 256) -> layer norm -> the [mask] position -> dense, GELU, layer norm -> tied.
-  lm        internal/lm/model.go: decoder-only transformer over 64-token prompts (dim 64, 2
-            layers, 2 heads, GELU FFN 256): fine-tuned as a classifier at the answer position
-            (the last block computes only that query), pretrained with next-behavior
-            cross-entropy at the 21 behavior positions.
+  lm        internal/lm/model.go: decoder-only transformer (dim 64, 2 layers, 2 heads, GELU FFN
+            256) over prompts of the last 10 events (34 tokens, lm.DefaultConfig): fine-tuned as
+            a classifier at the answer position (the last block computes only that query),
+            pretrained with next-behavior cross-entropy at the 11 behavior positions.
 
 Training steps use AdamW, global-norm gradient clipping and cross-entropy with the Go defaults
-(baselines: batch 128, lr 1e-3, clip 5; LM fine-tuning: batch 64, weight decay 0.01, clip 1; LM
-pretraining: batch 64, Adam with weight decay 0.01, clip 1). Evaluation is inference (no
-dropout, no gradients) in batches of 256.
+(baselines: batch 128, clip 5; LM fine-tuning: batch 64, weight decay 0.01, clip 1; LM
+pretraining: batch 128, weight decay 0.01, clip 1). Evaluation is inference (no dropout, no
+gradients) in batches of 256.
 
 Prints one JSON line per benchmark: {"bench", "unit", "value" (samples/s or tokens/s),
 "ms_per_step" (wall), "cpu_ms_per_step" (process CPU time, all threads), "peak_rss_mb" (max RSS),
@@ -37,6 +37,7 @@ from torch import nn
 import torch.nn.functional as F
 
 HISTORY = 20  # events per sample (datasets.DefaultSampleConfig)
+LM_HISTORY = 10  # events an LM prompt shows (lm.DefaultConfig)
 
 
 def dense(i, o):
@@ -194,12 +195,12 @@ class BehaviorLM(nn.Module):
 
 
 def lm_prompts(n, num_classes, gen):
-    """Random prompts shaped like internal/lm's: 64 tokens, <bos>, 20 x (weekday, hour, behavior),
-    next weekday, next hour, "next:"."""
-    length = 1 + HISTORY * 3 + 3
+    """Random prompts shaped like internal/lm's: <bos>, LM_HISTORY x (weekday, hour, behavior),
+    next weekday, next hour, "next:" (34 tokens)."""
+    length = 1 + LM_HISTORY * 3 + 3
     tok = torch.empty((n, length), dtype=torch.long)
     tok[:, 0] = 1
-    for i in range(HISTORY):
+    for i in range(LM_HISTORY):
         tok[:, 1 + 3 * i] = torch.randint(4, 11, (n,), generator=gen)
         tok[:, 2 + 3 * i] = torch.randint(11, 35, (n,), generator=gen)
         tok[:, 3 + 3 * i] = torch.randint(35, 35 + num_classes, (n,), generator=gen)
@@ -225,7 +226,7 @@ def build(name, c, pool, gen):
         return BERT4Rec(c, HISTORY + 1), 128, lambda i: (items[i], pos[i]), labels, dict(lr=1e-3, weight_decay=0), 5.0
     if name == "lm":
         tok = lm_prompts(pool, c, gen)
-        return BehaviorLM(c, tok.shape[1]), 64, lambda i: (tok[i],), labels, dict(lr=1e-3, weight_decay=0.01), 1.0
+        return BehaviorLM(c, tok.shape[1]), 64, lambda i: (tok[i],), labels, dict(lr=1e-4, weight_decay=0.01), 1.0
     raise SystemExit(f"unknown model {name!r}")
 
 
@@ -245,12 +246,12 @@ def run(bench, c, steps, warmup):
     model_name, kind = bench.rsplit("-", 1)
     pool = 4096
     if kind == "pretrain":
-        model = BehaviorLM(c, 1 + HISTORY * 3 + 3)
+        model = BehaviorLM(c, 1 + LM_HISTORY * 3 + 3)
         tok = lm_prompts(pool, c, gen)
-        tgt = torch.randint(0, c, (pool, HISTORY + 1), generator=gen)
-        positions = torch.tensor([2 + 3 * i for i in range(HISTORY)] + [tok.shape[1] - 1])
-        opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
-        batch, it = 64, [0]
+        tgt = torch.randint(0, c, (pool, LM_HISTORY + 1), generator=gen)
+        positions = torch.tensor([2 + 3 * i for i in range(LM_HISTORY)] + [tok.shape[1] - 1])
+        opt = torch.optim.AdamW(model.parameters(), lr=6e-3, weight_decay=0.01)
+        batch, it = 128, [0]
 
         def step():
             i = torch.arange(it[0], it[0] + batch) % pool

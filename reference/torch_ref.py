@@ -3,7 +3,8 @@ hyper-parameters of its params.json, mirroring internal/train.Fit: AdamW (PyTorc
 weight decay on matrices only), linear warm-up then constant/cosine/linear schedule per step,
 global-norm gradient clipping, a fresh permutation each epoch, validation cross-entropy on the first
 valid_samples valid samples once per epoch (or every eval_every steps), early stopping with patience
-and restoring of the best parameters. Only the plain cross-entropy loss is mirrored.
+on the validation loss, and restoring of the selected parameters (select: acc = highest validation
+accuracy, as package baselines; loss = lowest validation loss, as internal/train). Only the plain cross-entropy loss is mirrored.
 
 Writes <dir>/torch_<method>.f32 (float32 test scores [N_test, C]) and prints a JSON summary line.
 Run with Debian's torch: /usr/bin/python3 reference/torch_ref.py <dir> [seed]."""
@@ -80,14 +81,17 @@ def main():
         total = p["max_steps"]
     start = time.time()
     best, best_loss, since, step, epoch, stopped = None, math.inf, 0, 0, 0, False
+    best_acc, best_by_acc = -1.0, None
     curve = []
 
     def evaluate():
-        nonlocal best, best_loss, since
+        nonlocal best, best_loss, since, best_acc, best_by_acc
         logits = predict(model, xva, batch)
         vl = F.cross_entropy(logits, yva).item()
         va = (logits.argmax(-1) == yva).float().mean().item()
         curve.append((step, round(vl, 4), round(va, 4)))
+        if va > best_acc:
+            best_acc, best_by_acc = va, copy.deepcopy(model.state_dict())
         if vl < best_loss:
             best_loss, since, best = vl, 0, copy.deepcopy(model.state_dict())
             return False
@@ -118,6 +122,8 @@ def main():
             stopped = evaluate()
     if not curve or curve[-1][0] != step:
         evaluate()
+    if p["select"] == "acc":
+        best = best_by_acc
     if best is not None:
         model.load_state_dict(best)
     train_s = time.time() - start

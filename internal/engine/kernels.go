@@ -42,6 +42,7 @@ type kernelState struct {
 	stock  [backends.OpTypeLast]simplegoExecutor
 	fields nodeFields
 	params dotParamsReader
+	gather gatherParamsReader
 	// fast counts, per op type, the executions done by the harness kernels (not handed back to
 	// simplego's); tests use it to check that the fast paths are taken.
 	fast [backends.OpTypeLast]atomic.Int64
@@ -60,13 +61,15 @@ var kernels = sync.OnceValue(installKernels)
 //   - float32 Add, Sub, Mul, Div, Max, Min (with or without broadcasting), BroadcastInDim,
 //     Transpose, float32 ReduceSum and ReduceMax: package strided (row-wise loops instead of a
 //     per-element index iterator, split across cores for large tensors);
-//   - float32 Erf (GELU), Exp (softmax) and Logistic (sigmoid): strided.Erf, Exp, Logistic,
-//     vectorised approximations (Erf within 1e-7, Exp within 1 ulp in the tests).
+//   - float32 Erf (GELU), Exp (softmax), Logistic and Tanh (GRU gates): strided.Erf, Exp,
+//     Logistic, Tanh, vectorised approximations (within 1e-7 for Erf, 1-2.5 ulp for the others
+//     in the tests);
+//   - float32 Gather of whole table rows (embedding lookups): strided.GatherRows.
 //
 // Every other case goes to simplego's own executor. The strided data-movement, elementwise and
 // reduction ops give bit-identical results; matmul sums in a different order than simplego and
-// with fused multiply-adds (within float32 rounding), and Erf, Exp and Logistic differ from
-// simplego's float64 math by about an ulp.
+// with fused multiply-adds (within float32 rounding), and Erf, Exp, Logistic and Tanh differ from
+// simplego's float64 math by an ulp or two.
 func installKernels() *kernelState {
 	st := &kernelState{note: "simplego kernels"}
 	if os.Getenv(EnvKernels) == "stock" {
@@ -87,6 +90,7 @@ func installKernels() *kernelState {
 		return st
 	}
 	st.params.fields = st.fields
+	st.gather.fields = st.fields
 	st.install(backends.OpTypeDotGeneral, st.execDotGeneral)
 	for opType, op := range binaryOps {
 		st.install(opType, st.binaryExec(opType, op))
@@ -98,6 +102,8 @@ func installKernels() *kernelState {
 	st.install(backends.OpTypeErf, st.unaryExec(backends.OpTypeErf, strided.Erf))
 	st.install(backends.OpTypeExp, st.unaryExec(backends.OpTypeExp, strided.Exp))
 	st.install(backends.OpTypeLogistic, st.unaryExec(backends.OpTypeLogistic, strided.Logistic))
+	st.install(backends.OpTypeTanh, st.unaryExec(backends.OpTypeTanh, strided.Tanh))
+	st.install(backends.OpTypeGather, st.execGather)
 	if st.stock[backends.OpTypeDotGeneral] == nil {
 		st.note += " (harness kernels disabled: simplego registered no DotGeneral executor)"
 		return st

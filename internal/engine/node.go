@@ -144,3 +144,62 @@ func (r *dotParamsReader) read(node *simplego.Node) (dotParams, bool) {
 		rhsCross: int(v.Field(l.rhsCross).Int()), contracting: int(v.Field(l.contracting).Int()),
 	}, true
 }
+
+// gatherParams are the parameters of a simplego Gather node (XLA's gather dimension numbers).
+type gatherParams struct {
+	indexVectorAxis                                                  int
+	offsetOutputAxes, collapsedSlicesAxes, startIndexMap, sliceSizes []int
+}
+
+// gatherLayout holds the field indices of simplego's (unexported) Gather parameters struct.
+type gatherLayout struct {
+	typ                                                               reflect.Type
+	indexVectorAxis, offsetOutput, collapsedSlices, startMap, sliceSz int
+}
+
+func gatherLayoutOf(t reflect.Type) *gatherLayout {
+	l := &gatherLayout{typ: t}
+	for _, f := range []struct {
+		name string
+		kind reflect.Kind
+		dst  *int
+	}{
+		{"indexVectorAxis", reflect.Int, &l.indexVectorAxis}, {"offsetOutputAxes", reflect.Slice, &l.offsetOutput},
+		{"collapsedSlicesAxes", reflect.Slice, &l.collapsedSlices}, {"startIndexMap", reflect.Slice, &l.startMap},
+		{"sliceSizes", reflect.Slice, &l.sliceSz},
+	} {
+		sf, ok := t.FieldByName(f.name)
+		if !ok || len(sf.Index) != 1 || sf.Type.Kind() != f.kind || (f.kind == reflect.Slice && sf.Type.Elem().Kind() != reflect.Int) {
+			return nil
+		}
+		*f.dst = sf.Index[0]
+	}
+	return l
+}
+
+// gatherParamsReader reads Gather node parameters, caching the struct layout.
+type gatherParamsReader struct {
+	fields nodeFields
+	layout atomic.Pointer[gatherLayout]
+}
+
+// read returns the parameters of node, or false if they do not have the expected layout.
+func (r *gatherParamsReader) read(node *simplego.Node) (gatherParams, bool) {
+	v := r.fields.dataValue(node)
+	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return gatherParams{}, false
+	}
+	v = v.Elem()
+	l := r.layout.Load()
+	if l == nil || l.typ != v.Type() {
+		if l = gatherLayoutOf(v.Type()); l == nil {
+			return gatherParams{}, false
+		}
+		r.layout.Store(l)
+	}
+	return gatherParams{
+		indexVectorAxis: int(v.Field(l.indexVectorAxis).Int()), offsetOutputAxes: intsOf(v.Field(l.offsetOutput)),
+		collapsedSlicesAxes: intsOf(v.Field(l.collapsedSlices)), startIndexMap: intsOf(v.Field(l.startMap)),
+		sliceSizes: intsOf(v.Field(l.sliceSz)),
+	}, true
+}

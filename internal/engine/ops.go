@@ -250,3 +250,37 @@ func (st *kernelState) unaryExec(opType backends.OpType, fn func(dst, src []floa
 		return res, nil
 	}
 }
+
+// execGather executes the Gather of embedding lookups: whole rows of a [rows, dim] float32 table
+// at int32 indices [..., 1] (indices out of range are clamped, as XLA does); other gathers go to
+// simplego's executor.
+func (st *kernelState) execGather(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	stock := st.stock[backends.OpTypeGather]
+	if len(inputs) != 2 {
+		return stock(backend, node, inputs, owned)
+	}
+	ts, err1 := backend.BufferShape(inputs[0])
+	is, err2 := backend.BufferShape(inputs[1])
+	out, ok1 := st.fields.shape(node)
+	p, ok2 := st.gather.read(node)
+	if err1 != nil || err2 != nil || !ok1 || !ok2 || ts.DType != dtypes.Float32 || is.DType != dtypes.Int32 ||
+		ts.Rank() != 2 || is.Rank() < 1 || is.Dimensions[is.Rank()-1] != 1 || p.indexVectorAxis != is.Rank()-1 ||
+		!slices.Equal(p.startIndexMap, []int{0}) || !slices.Equal(p.collapsedSlicesAxes, []int{0}) ||
+		!slices.Equal(p.sliceSizes, []int{1, ts.Dimensions[1]}) || !slices.Equal(p.offsetOutputAxes, []int{out.Rank() - 1}) ||
+		out.Size() != is.Size()*ts.Dimensions[1] {
+		return stock(backend, node, inputs, owned)
+	}
+	table, err1 := backend.BufferData(inputs[0])
+	idx, err2 := backend.BufferData(inputs[1])
+	if err1 != nil || err2 != nil {
+		return stock(backend, node, inputs, owned)
+	}
+	res := backend.NewBuffer(out)
+	dst, err := backend.BufferData(res)
+	if err != nil {
+		return nil, err
+	}
+	st.fast[backends.OpTypeGather].Add(1)
+	strided.GatherRows(dst.([]float32), table.([]float32), ts.Dimensions[1], idx.([]int32))
+	return res, nil
+}

@@ -206,6 +206,7 @@ func TestFastUnaryOps(t *testing.T) {
 		{backends.OpTypeErf, graph.Erf, math.Erf},
 		{backends.OpTypeExp, graph.Exp, math.Exp},
 		{backends.OpTypeLogistic, graph.Logistic, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }},
+		{backends.OpTypeTanh, graph.Tanh, math.Tanh},
 	} {
 		before := fastCount(op.opType)
 		got, _ := execGraph(t, func(in []*graph.Node) *graph.Node { return op.g(in[0]) }, x)
@@ -217,4 +218,19 @@ func TestFastUnaryOps(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestFastGather(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	table := randomTensor(rng, 7, 5)
+	ids := tensors.FromFlatDataAndDimensions([]int32{3, 0, 6, 6, 2, 1}, 2, 3)
+	before := fastCount(backends.OpTypeGather)
+	got, dims := execGraph(t, func(in []*graph.Node) *graph.Node { return graph.Gather(in[0], graph.InsertAxes(in[1], -1)) }, table, ids)
+	requireFast(t, backends.OpTypeGather, before)
+	tf := tensors.MustCopyFlatData[float32](table)
+	var want []float32
+	for _, id := range tensors.MustCopyFlatData[int32](ids) {
+		want = append(want, tf[id*5:(id+1)*5]...)
+	}
+	check(t, "gather", got, dims, want, []int{2, 3, 5})
 }

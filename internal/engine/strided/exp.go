@@ -21,27 +21,70 @@ func Logistic(dst, src []float32) {
 		panic("strided: Logistic: dst and src lengths differ")
 	}
 	parallel(len(dst), 8, func(lo, hi int) {
-		d, s := dst[lo:hi], src[lo:hi]
 		var buf [256]float32
-		for len(s) > 0 {
-			n := min(len(s), len(buf))
-			e := buf[:n]
-			for i, x := range s[:n] {
-				e[i] = -abs32(x)
+		for i := lo; i < hi; i += len(buf) {
+			n := min(len(buf), hi-i)
+			x, e := src[i:i+n], buf[:n]
+			for j, v := range x {
+				e[j] = -abs32(v)
 			}
 			expRow(e, e)
-			for i, x := range s[:n] {
-				if x >= 0 {
-					d[i] = 1 / (1 + e[i])
-				} else if x < 0 {
-					d[i] = e[i] / (1 + e[i])
-				} else {
-					d[i] = x // NaN
-				}
-			}
-			d, s = d[n:], s[n:]
+			logisticCombine(dst[i:i+n], x, e)
 		}
 	})
+}
+
+// logisticCombine32 is the scalar form of logisticCombine: e = exp(-|x|).
+func logisticCombine32(x, e float32) float32 {
+	r := 1 / (1 + e)
+	if math.Signbit(float64(x)) {
+		return e * r
+	}
+	return r
+}
+
+// Tanh sets dst[i] = tanh(src[i]) (dst may be src), with Cephes' float32 method: an odd
+// polynomial of x for |x| < 0.625, else sign(x)·(1-s)/(1+s) with s = exp(-2|x|) (by Exp's
+// method). The error is within 2 float32 ulp of math.Tanh.
+func Tanh(dst, src []float32) {
+	if len(src) != len(dst) {
+		panic("strided: Tanh: dst and src lengths differ")
+	}
+	parallel(len(dst), 8, func(lo, hi int) {
+		var buf [256]float32
+		for i := lo; i < hi; i += len(buf) {
+			n := min(len(buf), hi-i)
+			x, s := src[i:i+n], buf[:n]
+			for j, v := range x {
+				s[j] = -2 * abs32(v)
+			}
+			expRow(s, s)
+			tanhCombine(dst[i:i+n], x, s)
+		}
+	})
+}
+
+// Coefficients of Cephes' tanhf polynomial (|x| < 0.625).
+const (
+	tanhT0 = -5.70498872745e-3
+	tanhT1 = 2.06390887954e-2
+	tanhT2 = -5.37397155531e-2
+	tanhT3 = 1.33314422036e-1
+	tanhT4 = -3.33332819422e-1
+)
+
+// tanhCombine32 is the scalar form of tanhCombine: s = exp(-2|x|).
+func tanhCombine32(x, s float32) float32 {
+	if abs32(x) < 0.625 {
+		z := x * x
+		p := fma32(tanhT0, z, tanhT1)
+		p = fma32(p, z, tanhT2)
+		p = fma32(p, z, tanhT3)
+		p = fma32(p, z, tanhT4)
+		return fma32(p*z, x, x)
+	}
+	r := (1 - s) / (1 + s)
+	return math.Float32frombits(math.Float32bits(r) | math.Float32bits(x)&(1<<31))
 }
 
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }

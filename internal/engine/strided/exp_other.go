@@ -9,3 +9,17 @@ func expRow(dst, src []float32) {
 		dst[i] = exp32(x)
 	}
 }
+
+// logisticCombine sets dst[i] = logistic(x[i]) from e[i] = exp(-|x[i]|).
+func logisticCombine(dst, x, e []float32) {
+	for i := range dst {
+		dst[i] = logisticCombine32(x[i], e[i])
+	}
+}
+
+// tanhCombine sets dst[i] = tanh(x[i]) from s[i] = exp(-2|x[i]|).
+func tanhCombine(dst, x, s []float32) {
+	for i := range dst {
+		dst[i] = tanhCombine32(x[i], s[i])
+	}
+}

@@ -69,20 +69,57 @@ func TestExpAccuracy(t *testing.T) {
 	}
 }
 
-func TestLogistic(t *testing.T) {
-	src := []float32{-100, -20, -3, -1e-3, 0, 1e-3, 0.5, 4, 30, 100, float32(math.NaN())}
-	dst := make([]float32, len(src))
-	Logistic(dst, src)
-	for i, x := range src {
-		want := 1 / (1 + math.Exp(-float64(x)))
-		if math.IsNaN(want) {
-			if !math.IsNaN(float64(dst[i])) {
-				t.Errorf("logistic(NaN) = %v", dst[i])
+func TestLogisticAndTanh(t *testing.T) {
+	var src []float32
+	for i := -300000; i <= 300000; i++ {
+		src = append(src, float32(i)/2000) // [-150, 150]
+	}
+	src = append(src, -1e-3, 1e-3, -1e-30, 1e-30, 0, float32(math.Copysign(0, -1)), 0.625, -0.625,
+		float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)))
+	for _, f := range []struct {
+		name string
+		fn   func(dst, src []float32)
+		want func(float64) float64
+		ulps float64
+	}{
+		{"logistic", Logistic, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, 3},
+		{"tanh", Tanh, math.Tanh, 2},
+	} {
+		dst := make([]float32, len(src))
+		f.fn(dst, src)
+		worst, at := 0.0, float32(0)
+		for i, x := range src {
+			want := f.want(float64(x))
+			if math.IsNaN(want) {
+				if !math.IsNaN(float64(dst[i])) {
+					t.Errorf("%s(NaN) = %v", f.name, dst[i])
+				}
+				continue
 			}
-			continue
+			if want != 0 && math.Abs(want) < 1.2e-38 { // denormal results: absolute accuracy
+				if math.Abs(float64(dst[i])-want) > 3e-45 {
+					t.Errorf("%s(%g) = %g, want %g", f.name, x, dst[i], want)
+				}
+				continue
+			}
+			if d := ulpDiff(dst[i], want); d > worst {
+				worst, at = d, x
+			}
+			if math.Signbit(float64(dst[i])) != math.Signbit(want) && want != 0 {
+				t.Errorf("%s(%g) = %g: wrong sign", f.name, x, dst[i])
+			}
 		}
-		if d := ulpDiff(dst[i], want); d > 3 {
-			t.Errorf("logistic(%g) = %g, want %g (%.1f ulp)", x, dst[i], want, d)
+		if worst > f.ulps {
+			t.Errorf("%s: max error %.2f ulp at %g, want <= %g", f.name, worst, at, f.ulps)
+		}
+		t.Logf("%s: max error %.2f ulp at %g", f.name, worst, at)
+		// The scalar forms give the vector kernels' results.
+		for i := 0; i < len(src); i += 101 {
+			one := []float32{0}
+			f.fn(one, src[i:i+1]) // a single value: scalar path
+			if one[0] != dst[i] && !(one[0] != one[0] && dst[i] != dst[i]) {
+				t.Fatalf("%s(%g): scalar %v, vector %v", f.name, src[i], one[0], dst[i])
+			}
 		}
 	}
 }

@@ -269,3 +269,13 @@ func negInf() float64 {
 	var zero float64
 	return -1 / zero
 }
+
+// GatherRows sets row i of dst (rows of dim values) to row idx[i] of table, with idx clamped to
+// the table's rows.
+func GatherRows[T any](dst, table []T, dim int, idx []int32) {
+	last := len(table)/dim - 1
+	for i, r := range idx {
+		r := min(max(int(r), 0), last)
+		copy(dst[i*dim:(i+1)*dim], table[r*dim:(r+1)*dim])
+	}
+}

@@ -323,3 +323,12 @@ func TestFill(t *testing.T) {
 		}
 	}
 }
+
+func TestGatherRowsClamps(t *testing.T) {
+	table := []float32{0, 1, 10, 11, 20, 21}
+	dst := make([]float32, 8)
+	GatherRows(dst, table, 2, []int32{2, -5, 1, 9})
+	if want := []float32{20, 21, 0, 1, 10, 11, 20, 21}; !slices.Equal(dst, want) {
+		t.Errorf("GatherRows = %v, want %v", dst, want)
+	}
+}
