@@ -8,6 +8,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Tokenizer is a byte-level BPE tokenizer read from a Hugging Face tokenizer.json, as Llama-3,
@@ -19,16 +21,16 @@ import (
 // Isolated), ByteLevel and Sequence; model BPE (merges as "a b" strings or pairs, ignore_merges);
 // post-processors TemplateProcessing, ByteLevel and Sequence; decoder ByteLevel.
 //
-// Approximations: the NFC normalizer is the identity (text is assumed to be NFC already, as almost
-// all stored text is; the standard library has no Unicode normalization tables). Added tokens
-// are matched in the raw text whether or not they are marked normalized.
+// The NFC normalizer uses golang.org/x/text/unicode/norm. Approximation: added tokens are matched
+// in the raw text whether or not they are marked normalized.
 // A Tokenizer is safe for concurrent use.
 type Tokenizer struct {
 	vocab       map[string]int
 	idToToken   []string
 	ranks       map[[2]string]int
 	ignoreMerge bool
-	unkID       int // -1 when none
+	unkID       int  // -1 when none
+	nfc         bool // the normalizer composes text to Unicode NFC
 
 	added      []addedToken          // sorted by decreasing content length
 	addedByB0  map[byte][]addedToken // added tokens by first byte, longest first
@@ -110,7 +112,11 @@ func (tk *Tokenizer) Encode(text string, addSpecial bool) ([]int, error) {
 			ids = append(ids, seg.added)
 			continue
 		}
-		pieces := []string{seg.text}
+		text := seg.text
+		if tk.nfc {
+			text = norm.NFC.String(text)
+		}
+		pieces := []string{text}
 		for _, pt := range tk.preTok {
 			var next []string
 			for _, p := range pieces {

@@ -119,10 +119,12 @@ func ParseTokenizer(data []byte) (*Tokenizer, error) {
 		}
 		tk.unkID = id
 	}
-	if err := checkNormalizer(tj.Normalizer); err != nil {
+	nfc, err := parseNormalizer(tj.Normalizer)
+	if err != nil {
 		return nil, err
 	}
-	var err error
+	tk.nfc = nfc
+
 	if tk.preTok, err = parsePreTokenizer(tj.PreTokenizer); err != nil {
 		return nil, err
 	}
@@ -143,29 +145,33 @@ type typed struct {
 	Type string `json:"type"`
 }
 
-func checkNormalizer(raw json.RawMessage) error {
+// parseNormalizer reports whether the normalizer applies NFC (null, NFC, or a Sequence of them;
+// anything else is an error).
+func parseNormalizer(raw json.RawMessage) (nfc bool, err error) {
 	if isNull(raw) {
-		return nil
+		return false, nil
 	}
 	var n struct {
 		Type        string            `json:"type"`
 		Normalizers []json.RawMessage `json:"normalizers"`
 	}
 	if err := json.Unmarshal(raw, &n); err != nil {
-		return fmt.Errorf("normalizer: %w", err)
+		return false, fmt.Errorf("normalizer: %w", err)
 	}
 	switch n.Type {
 	case "NFC":
-		return nil
+		return true, nil
 	case "Sequence":
 		for _, sub := range n.Normalizers {
-			if err := checkNormalizer(sub); err != nil {
-				return err
+			subNFC, err := parseNormalizer(sub)
+			if err != nil {
+				return false, err
 			}
+			nfc = nfc || subNFC
 		}
-		return nil
+		return nfc, nil
 	}
-	return fmt.Errorf("normalizer %q is not supported (null, NFC or a Sequence of them)", n.Type)
+	return false, fmt.Errorf("normalizer %q is not supported (null, NFC or a Sequence of them)", n.Type)
 }
 
 func parsePreTokenizer(raw json.RawMessage) ([]preTokenizer, error) {

@@ -155,3 +155,31 @@ func FuzzEncodeRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestTokenizerNFC checks that an NFC normalizer composes text before encoding: "e" + U+0301
+// (combining acute) encodes like the precomposed U+00E9, and differently without the normalizer.
+func TestTokenizerNFC(t *testing.T) {
+	decomposed, composed := "caf\u0065\u0301", "caf\u00e9"
+	for _, c := range []struct {
+		name       string
+		normalizer any
+		same       bool
+	}{
+		{"none", nil, false},
+		{"NFC", map[string]any{"type": "NFC"}, true},
+		{"Sequence[NFC]", map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFC"}}}, true},
+	} {
+		tk := gpt2StyleTokenizer(t, func(d map[string]any) { d["normalizer"] = c.normalizer })
+		a, err := tk.Encode(decomposed, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := tk.Encode(composed, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Equal(a, b); got != c.same {
+			t.Errorf("%s: Encode(decomposed) = %v, Encode(composed) = %v; equal = %v, want %v", c.name, a, b, got, c.same)
+		}
+	}
+}
