@@ -92,7 +92,7 @@ func lmPretrainRun(backend backends.Backend, o options, steps int) (span, int, e
 	ctx := context.New()
 	engine.SeedContext(ctx, 1)
 	s, err := timed(func() error {
-		_, err := lm.Pretrain(method.Env{Backend: backend}, ctx, m, streams, cfg, 1)
+		_, err := lm.Pretrain(method.Env{Backend: backend}, ctx, m, streams, nil, cfg, 1)
 		return err
 	})
 	return s, cfg.BatchSize * m.Renderer().Len(), err

@@ -211,3 +211,54 @@ func TestAppUsageSeparatorsOnly(t *testing.T) {
 		t.Errorf("got %v, want a field-count error on line 1", err)
 	}
 }
+
+// TestStreamKeptMatchesTrain checks that the stream events left as pretraining targets are exactly
+// the targets of the kept training samples: per class, the kept events at positions >= 1 count
+// the same as Train's targets, and every removed event is a tail behavior.
+func TestStreamKeptMatchesTrain(t *testing.T) {
+	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 80, Behaviors: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := BuildTask(log, DefaultSampleConfig(), 0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.StreamKept != nil {
+		t.Error("k = all: StreamKept should be nil")
+	}
+	task, err := BuildTask(log, DefaultSampleConfig(), 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(task.StreamKept) != len(task.Streams) {
+		t.Fatalf("StreamKept has %d streams, want %d", len(task.StreamKept), len(task.Streams))
+	}
+	got := make([]int, task.NumClasses())
+	removed := 0
+	for i, st := range task.Streams {
+		if len(task.StreamKept[i]) != len(st) {
+			t.Fatalf("stream %d: %d flags for %d events", i, len(task.StreamKept[i]), len(st))
+		}
+		if !task.StreamKept[i][0] {
+			t.Errorf("stream %d: the first event (never a target) is marked removed", i)
+		}
+		for j := 1; j < len(st); j++ {
+			c := st[j].Behavior
+			if task.StreamKept[i][j] {
+				got[c]++
+				continue
+			}
+			removed++
+			if task.Anchor[c] {
+				t.Errorf("stream %d event %d: anchor behavior %d marked removed", i, j, c)
+			}
+		}
+	}
+	if diff := cmp.Diff(task.ClassCounts(task.Train), got); diff != "" {
+		t.Errorf("kept stream targets per class differ from Train's targets (-train +streams):\n%s", diff)
+	}
+	if want := len(all.Train) - len(task.Train); removed != want || removed == 0 {
+		t.Errorf("%d events marked removed, want %d (> 0)", removed, want)
+	}
+}

@@ -75,6 +75,11 @@ type Task struct {
 	Train, Valid, Test []Sample
 	// Streams are each user's training-period events (never a valid or test target), for pretraining.
 	Streams [][]Step
+	// StreamKept parallels Streams: false marks an event that is the target of a training sample
+	// removed by the tail-shot restriction, true every other event (the first event of a stream,
+	// never a target, included). nil when k = 0: nothing was removed. Pretraining that must see
+	// only the cell's k tail shots as targets masks the false ones (lm.PretrainConfig).
+	StreamKept [][]bool
 	// TailShots is k (0 = all); Seed chose the kept tail samples.
 	TailShots int
 	Seed      uint64
@@ -141,6 +146,8 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 		id[n] = int32(i)
 	}
 	var train []Sample
+	type streamPos struct{ stream, pos int }
+	var trainPos []streamPos // where each training sample's target sits in Streams
 	for ui, u := range log.Users {
 		steps := make([]Step, len(u.Events))
 		for i, e := range u.Events {
@@ -159,6 +166,7 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 			switch {
 			case j < trainEnd:
 				train = append(train, s)
+				trainPos = append(trainPos, streamPos{len(t.Streams), i})
 			case j < validEnd:
 				t.Valid = append(t.Valid, s)
 			default:
@@ -177,22 +185,38 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 	for c, n := range t.FullTrainCounts {
 		t.Anchor[c] = float64(n)/float64(len(train)) > cfg.AnchorMinShare
 	}
-	t.Train = restrictTail(train, t.Anchor, tailShots, seed)
+	var keep []bool
+	t.Train, keep = restrictTail(train, t.Anchor, tailShots, seed)
+	if keep != nil {
+		t.StreamKept = make([][]bool, len(t.Streams))
+		for i, st := range t.Streams {
+			t.StreamKept[i] = make([]bool, len(st))
+			for j := range st {
+				t.StreamKept[i][j] = true
+			}
+		}
+		for i, kept := range keep {
+			if !kept {
+				t.StreamKept[trainPos[i].stream][trainPos[i].pos] = false
+			}
+		}
+	}
 	return t, nil
 }
 
 // restrictTail keeps every anchor sample and at most k samples of each tail class (k = 0: all),
-// choosing them with a generator seeded by seed alone, and keeps the original order.
-func restrictTail(train []Sample, anchor []bool, k int, seed uint64) []Sample {
+// choosing them with a generator seeded by seed alone, and keeps the original order. keep marks
+// the kept samples of train (nil for k = 0).
+func restrictTail(train []Sample, anchor []bool, k int, seed uint64) (out []Sample, keep []bool) {
 	if k == 0 {
-		return train
+		return train, nil
 	}
 	byClass := make([][]int, len(anchor))
 	for i, s := range train {
 		byClass[s.Target] = append(byClass[s.Target], i)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x7a11))
-	keep := make([]bool, len(train))
+	keep = make([]bool, len(train))
 	for c, idx := range byClass {
 		if !anchor[c] && len(idx) > k {
 			rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
@@ -202,13 +226,12 @@ func restrictTail(train []Sample, anchor []bool, k int, seed uint64) []Sample {
 			keep[i] = true
 		}
 	}
-	var out []Sample
 	for i, s := range train {
 		if keep[i] {
 			out = append(out, s)
 		}
 	}
-	return out
+	return out, keep
 }
 
 // Fingerprint is a SHA-256 over the task's classes and samples: equal fingerprints mean

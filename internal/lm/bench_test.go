@@ -70,7 +70,7 @@ func BenchmarkPretrainStep(b *testing.B) {
 			for _, s := range task.Train {
 				streams = append(streams, append(append([]datasets.Step(nil), s.History...), s.Next))
 			}
-			tokens, targets, n := m.rend.Windows(streams, 21)
+			tokens, targets, n := m.rend.Windows(streams, nil, 21)
 			bs := pcfg.BatchSize
 			l, p := m.rend.Len(), m.rend.historyLen+1
 			if n < bs {

@@ -24,19 +24,28 @@ import (
 const cacheVersion = 1
 
 // Source is what pretraining reads from a task: the data set name, the behavior names (the
-// vocabulary) and the training-period event streams. It never depends on the tail-shot k.
+// vocabulary), the training-period event streams and, only when pretraining respects the tail
+// shots, which events may be targets (Kept; nil = all). Without Kept it does not depend on the
+// tail-shot k, so one pretrained model serves every k.
 type Source struct {
 	Dataset   string
 	Behaviors []string
 	Streams   [][]datasets.Step
+	Kept      [][]bool
 }
 
-// SourceOf returns the pretraining source of a task.
-func SourceOf(task *datasets.Task) Source {
-	return Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Streams}
+// SourceOf returns the pretraining source of a task; respectTailShots includes the task's
+// StreamKept.
+func SourceOf(task *datasets.Task, respectTailShots bool) Source {
+	src := Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Streams}
+	if respectTailShots {
+		src.Kept = task.StreamKept
+	}
+	return src
 }
 
-// ContentHash is a SHA-256 over the behavior names and every event of the streams.
+// ContentHash is a SHA-256 over the behavior names and every event of the streams, and the
+// positions Kept marks false, if any.
 func (s Source) ContentHash() string {
 	h := sha256.New()
 	var b [4]byte
@@ -54,13 +63,28 @@ func (s Source) ContentHash() string {
 			w(uint32(e.Weekday)<<8 | uint32(e.Hour))
 		}
 	}
+	if s.Kept != nil {
+		// Only the removed positions: with none, pretraining is the unmasked one, and so is the hash.
+		for i, k := range s.Kept {
+			for j, ok := range k {
+				if !ok {
+					w(uint32(i))
+					w(uint32(j))
+				}
+			}
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // CacheKey derives the cache key of pretrained weights from everything that determines them: the
 // code version, the data set, the content of the streams and behavior names, the model
 // configuration (with its resolved history length), the pretraining configuration and the seed.
+//
+// RespectTailShots enters the key only through the content (the removed targets): at k = all, or
+// when k removes nothing, pretraining is the same as without the option and so is the key.
 func CacheKey(src Source, cfg Config, pcfg PretrainConfig, seed uint64) string {
+	pcfg.RespectTailShots = false
 	j, _ := json.Marshal(struct {
 		Version  int            `json:"version"`
 		Dataset  string         `json:"dataset"`
@@ -126,7 +150,7 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 	if err := opts.Pretrain.Validate(); err != nil {
 		return nil, nil, nil, fmt.Errorf("lm: pretrain.%w", err)
 	}
-	src := SourceOf(task)
+	src := SourceOf(task, opts.Pretrain.RespectTailShots)
 	key := CacheKey(src, cfg, opts.Pretrain, env.Seed)
 	var path string
 	if env.CacheDir != "" {
@@ -151,7 +175,7 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 	pctx := context.New()
 	engine.SeedContext(pctx, env.Seed)
 	start := time.Now()
-	res, err = Pretrain(env, pctx, base, src.Streams, opts.Pretrain, env.Seed)
+	res, err = Pretrain(env, pctx, base, src.Streams, src.Kept, opts.Pretrain, env.Seed)
 	if err != nil {
 		return nil, nil, nil, err
 	}

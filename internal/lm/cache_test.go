@@ -130,17 +130,28 @@ func TestCacheKeyIgnoresTailShots(t *testing.T) {
 		t.Fatal("test data: k=1 did not restrict the training samples")
 	}
 	o := tinyOptions()
-	k5, kAll := CacheKey(SourceOf(t5), o.Model, o.Pretrain, 1), CacheKey(SourceOf(tAll), o.Model, o.Pretrain, 1)
+	k5, kAll := CacheKey(SourceOf(t5, false), o.Model, o.Pretrain, 1), CacheKey(SourceOf(tAll, false), o.Model, o.Pretrain, 1)
 	if k5 != kAll {
 		t.Error("cache key depends on the tail-shot k")
 	}
-	if CacheKey(SourceOf(t5), o.Model, o.Pretrain, 2) == k5 {
+	if CacheKey(SourceOf(t5, false), o.Model, o.Pretrain, 2) == k5 {
 		t.Error("cache key ignores the seed")
 	}
 	m := o.Model
 	m.Dim = 32
-	if CacheKey(SourceOf(t5), m, o.Pretrain, 1) == k5 {
+	if CacheKey(SourceOf(t5, false), m, o.Pretrain, 1) == k5 {
 		t.Error("cache key ignores the model config")
+	}
+	// Respecting the tail shots makes the key depend on k (through the removed targets); at
+	// k = all nothing is masked, so the pretraining, and the key, are the unmasked ones.
+	rp := o.Pretrain
+	rp.RespectTailShots = true
+	r5, rAll := CacheKey(SourceOf(t5, true), o.Model, rp, 1), CacheKey(SourceOf(tAll, true), o.Model, rp, 1)
+	if r5 == k5 || r5 == rAll {
+		t.Error("with respect_tail_shots the cache key must depend on k")
+	}
+	if rAll != kAll {
+		t.Error("with respect_tail_shots at k = all the cache key should be the unmasked one")
 	}
 	// The streams hold training-period events only: every stream is a prefix of its user's
 	// events that ends at the last training target.
@@ -166,5 +177,54 @@ func TestPretrainHonoursCancellation(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(env.CacheDir, "behavior-lm", "*")); len(files) != 0 {
 		t.Errorf("cancelled pretraining left cache files %v", files)
+	}
+}
+
+// TestRespectTailShotsPretrainsSeparately checks that Build with respect_tail_shots pretrains a
+// model of its own (a second cache entry) from the task's k-shot targets, and that the masked
+// pretraining starts from a different loss (fewer, different targets).
+func TestRespectTailShotsPretrainsSeparately(t *testing.T) {
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 10, EventsPerUser: 60, Behaviors: 60, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := datasets.DefaultSampleConfig()
+	cfg.HistoryLen = 8
+	task, err := datasets.BuildTask(log, cfg, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := 0
+	for _, k := range task.StreamKept {
+		for _, ok := range k {
+			if !ok {
+				removed++
+			}
+		}
+	}
+	if removed == 0 {
+		t.Fatal("test data: k = 5 removed no training sample")
+	}
+	env := testEnv(t, 1)
+	env.CacheDir = t.TempDir()
+	o := tinyOptions()
+	_, _, plain, err := Build(env, task, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Pretrain.RespectTailShots = true
+	_, _, masked, err := Build(env, task, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if masked.Cached {
+		t.Error("respect_tail_shots reused the unmasked model's cache entry")
+	}
+	if masked.FirstLoss == plain.FirstLoss {
+		t.Errorf("masked and unmasked pretraining had the same first loss %v", plain.FirstLoss)
+	}
+	files, _ := filepath.Glob(filepath.Join(env.CacheDir, "behavior-lm", "*.weights"))
+	if len(files) != 2 {
+		t.Errorf("cache holds %d weight files, want 2: %v", len(files), files)
 	}
 }

@@ -67,6 +67,13 @@ type PretrainConfig struct {
 	// Stride is the number of events between the ends of consecutive windows of a stream
 	// (0 = HistoryLen/2, at least 1) [0].
 	Stride int `yaml:"stride" json:"stride"`
+	// RespectTailShots makes pretraining predict only events that are the targets of the cell's
+	// kept training samples (task.StreamKept): with k tail shots, a tail behavior is a pretraining
+	// target at most k times, as in fine-tuning, though every event still appears as context. Off
+	// (the default), pretraining predicts every training-period event whatever k is, and one
+	// pretrained model serves every k [false]. (omitempty: results recorded before the option
+	// existed keep their config hashes.)
+	RespectTailShots bool `yaml:"respect_tail_shots,omitempty" json:"respect_tail_shots,omitempty"`
 }
 
 // DefaultPretrainConfig returns the pretraining defaults.

@@ -24,8 +24,13 @@
 // history event and at the "next:" position, over the behavior vocabulary only. Weekday, hour and
 // template tokens are inputs and are not predicted (they carry no information the model is asked to
 // produce at fine-tuning time, and skipping them cuts the cost of the output layer threefold).
+// By default every event is a target, so pretraining sees each tail behavior as often as it
+// occurs, whatever k; with pretrain.respect_tail_shots the targets of training samples that the
+// tail-shot restriction removed are not predicted (they remain context), so a tail behavior is a
+// pretraining target at most k times, as in fine-tuning.
 // Pretraining uses GoMLX's Adam with decoupled weight decay (applied to every variable), linear
 // warm-up, cosine decay and global-norm gradient clipping, in its own loop (per-token loss).
 // The pretrained weights are cached under a key derived from the data set, the content of the
-// streams and behavior names, the model and pretraining configuration and the seed.
+// streams and behavior names (and the removed targets, if masked), the model and pretraining
+// configuration and the seed.
 package lm

@@ -38,13 +38,15 @@ type gradientUpdater interface {
 // next-behavior objective on the windows of streams (see the package documentation), using GoMLX's
 // AdamW with linear warmup and cosine decay and global-norm gradient clipping. Batch order is
 // drawn from seed. It honours env.Ctx cancellation and logs progress through env.Logf.
-func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datasets.Step, cfg PretrainConfig, seed uint64) (res *PretrainResult, err error) {
+//
+// kept, when not nil, masks targets as in Renderer.Windows (cfg.RespectTailShots).
+func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datasets.Step, kept [][]bool, cfg PretrainConfig, seed uint64) (res *PretrainResult, err error) {
 	defer recoverError(&err, "lm: pretraining")
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("lm: pretrain: %w", err)
 	}
 	r := m.rend
-	tokens, targets, n := r.Windows(streams, cfg.Stride)
+	tokens, targets, n := r.Windows(streams, kept, cfg.Stride)
 	if n == 0 {
 		return nil, fmt.Errorf("lm: pretrain: the streams hold no window of two or more events")
 	}

@@ -99,7 +99,7 @@ func TestRendererTruncatesAndWindows(t *testing.T) {
 	if got, want := r.Text(s), "<bos> Wed 03h a Thu 04h b Fri 05h next:"; got != want {
 		t.Errorf("text %q, want %q", got, want)
 	}
-	tokens, targets, n := r.Windows([][]datasets.Step{steps, steps[:1], steps[:2]}, 1)
+	tokens, targets, n := r.Windows([][]datasets.Step{steps, steps[:1], steps[:2]}, nil, 1)
 	// Stream of 7 with history 2, stride 1: windows ending at 2..6 (5); a 1-event stream none; a
 	// 2-event stream one window.
 	if n != 6 || len(tokens) != n*r.Len() || len(targets) != n*3 {
@@ -111,12 +111,31 @@ func TestRendererTruncatesAndWindows(t *testing.T) {
 	if got := targets[15:18]; !reflect.DeepEqual(got, []int32{-1, 0, 1}) {
 		t.Errorf("short-stream targets %v", got)
 	}
-	_, _, n = r.Windows([][]datasets.Step{steps}, 0) // stride 1 = max(1, 2/2)
+	_, _, n = r.Windows([][]datasets.Step{steps}, nil, 0) // stride 1 = max(1, 2/2)
 	if n != 5 {
 		t.Errorf("default stride windows %d, want 5", n)
 	}
-	_, _, n = r.Windows([][]datasets.Step{steps}, 3) // ends 2, 5, 6
+	_, _, n = r.Windows([][]datasets.Step{steps}, nil, 3) // ends 2, 5, 6
 	if n != 3 {
 		t.Errorf("stride-3 windows %d, want 3", n)
+	}
+
+	// kept masks the targets of events marked false wherever they fall in a window, and only
+	// the targets: the prompts are the same.
+	kept := [][]bool{{true, true, false, true, true, true, false}, {true}, {true, false}}
+	mTokens, mTargets, mn := r.Windows([][]datasets.Step{steps, steps[:1], steps[:2]}, kept, 1)
+	if mn != 6 || !reflect.DeepEqual(mTokens, tokens) {
+		t.Fatal("kept changed the windows or prompts")
+	}
+	want := []int32{
+		0, 1, -1, // events 0..2
+		1, -1, 0, // 1..3
+		-1, 0, 1, // 2..4
+		0, 1, 2, // 3..5
+		1, 2, -1, // 4..6
+		-1, 0, -1, // the 2-event stream: pad, event 0, event 1 (removed)
+	}
+	if !reflect.DeepEqual(mTargets, want) {
+		t.Errorf("masked targets\n got %v\nwant %v", mTargets, want)
 	}
 }
