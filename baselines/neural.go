@@ -68,27 +68,16 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 	ctx := context.New()
 	engine.SeedContext(ctx, env.Seed)
 	sel := &accSelector{ctx: ctx, on: n.tp.Select == "acc" && validIn.N > 0, acc: -1}
-	cfg := train.Config{
-		Epochs:      n.tp.Epochs,
-		MaxSteps:    n.tp.MaxSteps,
-		BatchSize:   n.tp.BatchSize,
-		LR:          n.tp.LR,
-		WeightDecay: n.tp.WeightDecay,
-		Schedule:    n.tp.Schedule,
-		WarmupSteps: n.tp.WarmupSteps,
-		GradClip:    n.tp.GradClip,
-		Patience:    n.tp.Patience,
-		EvalEvery:   n.tp.EvalEvery,
-		Resample:    n.tp.Resample,
-		Seed:        env.Seed,
-		Loss: train.Loss{Kind: n.tp.Loss.Kind, Beta: n.tp.Loss.Beta, Gamma: n.tp.Loss.Gamma, Tau: n.tp.Loss.Tau,
-			ClassCounts: counts},
-		Progress: func(p train.Progress) {
-			logf("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f elapsed %s eta %s",
-				n.name, p.Epoch, p.Step, p.TotalSteps, p.TrainLoss, p.ValidLoss, p.ValidAcc,
-				p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
-			sel.observe(p)
-		},
+	cfg := n.tp.Config()
+	cfg.Resample, cfg.Seed, cfg.Loss = n.tp.Resample, env.Seed, n.tp.Loss.Loss(counts)
+	if env.Ctx != nil {
+		cfg.Stop = env.Ctx.Err // stop training promptly on SIGINT
+	}
+	cfg.Progress = func(p train.Progress) {
+		logf("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f elapsed %s eta %s",
+			n.name, p.Epoch, p.Step, p.TotalSteps, p.TrainLoss, p.ValidLoss, p.ValidAcc,
+			p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
+		sel.observe(p)
 	}
 	start := time.Now()
 	res, err := train.Fit(env.Backend, ctx, n.model, c, trainIn, trainLabels, validIn, validLabels, cfg)

@@ -2,45 +2,18 @@ package baselines
 
 import (
 	"fmt"
+
+	"github.com/behaviorlm/harness/internal/train"
 )
 
 // LossParams selects the training loss, the same re-weighting options as the LM methods
 // (mapped onto train.Loss).
-type LossParams struct {
-	// Kind is ce | class-balanced | focal | logit-adjust [ce].
-	Kind string `yaml:"kind"`
-	// Beta is the class-balanced loss's effective-number parameter (Cui et al. 2019) [0.999].
-	Beta float64 `yaml:"beta"`
-	// Gamma is the focal loss's focusing parameter [2].
-	Gamma float64 `yaml:"gamma"`
-	// Tau is the logit-adjustment temperature (Menon et al. 2021) [1].
-	Tau float64 `yaml:"tau"`
-}
+type LossParams = train.LossParams
 
-// TrainParams are the training options shared by the neural models (mapped onto train.Config).
+// TrainParams are the training options shared by the neural models: train.Params (inlined: the
+// same YAML keys as the LM methods' stages) plus model selection, loss and batch sampling.
 type TrainParams struct {
-	// Epochs is the maximum number of passes over the training samples.
-	Epochs int `yaml:"epochs"`
-	// MaxSteps caps the number of optimizer steps (0 = no cap); it keeps training within the
-	// compute budget on the larger data sets.
-	MaxSteps int `yaml:"max_steps"`
-	// BatchSize is the number of samples per step.
-	BatchSize int `yaml:"batch_size"`
-	// LR is the peak learning rate of AdamW.
-	LR float64 `yaml:"lr"`
-	// WeightDecay is AdamW's decoupled weight decay.
-	WeightDecay float64 `yaml:"weight_decay"`
-	// Schedule is the learning-rate schedule after warm-up: cosine | linear | constant.
-	Schedule string `yaml:"schedule"`
-	// WarmupSteps is the number of linear warm-up steps.
-	WarmupSteps int `yaml:"warmup_steps"`
-	// GradClip is the global gradient-norm clip (0 = none).
-	GradClip float64 `yaml:"grad_clip"`
-	// Patience stops training after this many evaluations without a lower validation loss and
-	// restores the best parameters (0 = no early stopping).
-	Patience int `yaml:"patience"`
-	// EvalEvery is the number of steps between validation evaluations (0 = once per epoch).
-	EvalEvery int `yaml:"eval_every"`
+	train.Params `yaml:",inline"`
 	// Select is the model-selection rule: "acc" restores the parameters with the highest
 	// validation accuracy (the SASRec and GRU4Rec papers select on a validation ranking metric),
 	// "loss" those with the lowest validation cross-entropy (internal/train's rule) [acc]. With k
@@ -48,11 +21,6 @@ type TrainParams struct {
 	// does not), so "loss" picked a step-100 SASRec on nyc k=5 (test accuracy 0.19 instead of 0.21).
 	// Early stopping (Patience) is on the validation loss either way.
 	Select string `yaml:"select"`
-	// ValidSamples is how many valid samples (the first ones, a fixed subset) validation uses
-	// (0 = all) [0]. Selecting by accuracy on 1000 samples picked noise (nyc k=all gru4rec kept
-	// step 500 at 0.249 over step 800 at 0.243, and lost 0.008 test accuracy); all of nyc's 6.6k
-	// cost about 0.5 s per evaluation.
-	ValidSamples int `yaml:"valid_samples"`
 	// Loss is the training loss (re-weighting).
 	Loss LossParams `yaml:"loss"`
 	// Resample draws class-balanced batches instead of uniform ones.
@@ -63,68 +31,27 @@ type TrainParams struct {
 // for 2 CPU cores: see the package README for the measured times.
 func defaultTrainParams() TrainParams {
 	return TrainParams{
-		Epochs:       20,
-		MaxSteps:     800,
-		BatchSize:    128,
-		LR:           1e-3,
-		WeightDecay:  0,
-		Schedule:     "constant",
-		WarmupSteps:  0,
-		GradClip:     5,
-		Patience:     5,
-		EvalEvery:    100,
-		Select:       "acc",
-		ValidSamples: 0,
-		Loss:         LossParams{Kind: "ce", Beta: 0.999, Gamma: 2, Tau: 1},
+		// ValidSamples 0: selecting by accuracy on 1000 samples picked noise (nyc k=all gru4rec
+		// kept step 500 at 0.249 over step 800 at 0.243, and lost 0.008 test accuracy); all of
+		// nyc's 6.6k cost about 0.5 s per evaluation.
+		Params: train.Params{Epochs: 20, MaxSteps: 800, BatchSize: 128, LR: 1e-3, WeightDecay: 0, Schedule: train.ScheduleConstant,
+			WarmupSteps: 0, GradClip: 5, Patience: 5, EvalEvery: 100, ValidSamples: 0},
+		Select: "acc",
+		Loss:   train.DefaultLossParams(),
 	}
 }
 
 // validate reports the first invalid field, naming its YAML key.
 func (p TrainParams) validate() error {
-	switch {
-	case p.Epochs < 1:
-		return fmt.Errorf("epochs: must be >= 1, got %d", p.Epochs)
-	case p.MaxSteps < 0:
-		return fmt.Errorf("max_steps: must be >= 0, got %d", p.MaxSteps)
-	case p.BatchSize < 1:
-		return fmt.Errorf("batch_size: must be >= 1, got %d", p.BatchSize)
-	case p.LR <= 0:
-		return fmt.Errorf("lr: must be > 0, got %g", p.LR)
-	case p.WeightDecay < 0:
-		return fmt.Errorf("weight_decay: must be >= 0, got %g", p.WeightDecay)
-	case p.WarmupSteps < 0:
-		return fmt.Errorf("warmup_steps: must be >= 0, got %d", p.WarmupSteps)
-	case p.GradClip < 0:
-		return fmt.Errorf("grad_clip: must be >= 0, got %g", p.GradClip)
-	case p.Patience < 0:
-		return fmt.Errorf("patience: must be >= 0, got %d", p.Patience)
-	case p.EvalEvery < 0:
-		return fmt.Errorf("eval_every: must be >= 0, got %d", p.EvalEvery)
-	case p.ValidSamples < 0:
-		return fmt.Errorf("valid_samples: must be >= 0, got %d", p.ValidSamples)
+	if err := p.Params.Validate(); err != nil {
+		return err
 	}
 	switch p.Select {
 	case "acc", "loss":
 	default:
 		return fmt.Errorf("select: want acc or loss, got %q", p.Select)
 	}
-	switch p.Schedule {
-	case "cosine", "linear", "constant":
-	default:
-		return fmt.Errorf("schedule: want cosine, linear or constant, got %q", p.Schedule)
-	}
-	switch p.Loss.Kind {
-	case "ce", "class-balanced", "focal", "logit-adjust":
-	default:
-		return fmt.Errorf("loss.kind: want ce, class-balanced, focal or logit-adjust, got %q", p.Loss.Kind)
-	}
-	if p.Loss.Kind == "class-balanced" && (p.Loss.Beta <= 0 || p.Loss.Beta >= 1) {
-		return fmt.Errorf("loss.beta: must be in (0,1), got %g", p.Loss.Beta)
-	}
-	if p.Loss.Gamma < 0 {
-		return fmt.Errorf("loss.gamma: must be >= 0, got %g", p.Loss.Gamma)
-	}
-	return nil
+	return p.Loss.Validate()
 }
 
 // GRU4RecParams configures gru4rec.

@@ -43,12 +43,9 @@ func fitStage(env method.Env, name string, m *Loaded, task *datasets.Task, sampl
 	if tp.ValidSamples > 0 && len(valid) > tp.ValidSamples {
 		valid = valid[:tp.ValidSamples]
 	}
-	cfg := train.Config{
-		Epochs: tp.Epochs, MaxSteps: tp.MaxSteps, BatchSize: tp.BatchSize, LR: tp.LR, WeightDecay: tp.WeightDecay,
-		Schedule: tp.Schedule, WarmupSteps: tp.WarmupSteps, GradClip: tp.GradClip, Patience: tp.Patience, EvalEvery: tp.EvalEvery,
-		Resample: resample, Seed: env.Seed, Trainable: m.Trainable,
-		Loss: train.Loss{Kind: loss.Kind, Beta: loss.Beta, Gamma: loss.Gamma, Tau: loss.Tau, ClassCounts: task.ClassCounts(samples)},
-	}
+	cfg := tp.Config()
+	cfg.Resample, cfg.Seed, cfg.Trainable = resample, env.Seed, m.Trainable
+	cfg.Loss = loss.Loss(task.ClassCounts(samples))
 	if env.Ctx != nil {
 		cfg.Stop = env.Ctx.Err // stop training promptly on SIGINT
 	}

@@ -6,97 +6,21 @@ import (
 	"github.com/behaviorlm/harness/internal/train"
 )
 
-// TrainParams are the options of one fine-tuning run through train.Fit.
-type TrainParams struct {
-	// Epochs is the maximum number of passes over the training samples.
-	Epochs int `yaml:"epochs"`
-	// MaxSteps caps the number of optimizer steps (0 = no cap); it keeps fine-tuning within the
-	// compute budget on the larger data sets.
-	MaxSteps int `yaml:"max_steps"`
-	// BatchSize is the number of samples per step.
-	BatchSize int `yaml:"batch_size"`
-	// LR is AdamW's peak learning rate.
-	LR float64 `yaml:"lr"`
-	// WeightDecay is AdamW's decoupled weight decay (matrices and embeddings only).
-	WeightDecay float64 `yaml:"weight_decay"`
-	// Schedule is the learning-rate schedule after warm-up: cosine | linear | constant.
-	Schedule string `yaml:"schedule"`
-	// WarmupSteps is the number of linear warm-up steps.
-	WarmupSteps int `yaml:"warmup_steps"`
-	// GradClip is the global gradient-norm clip (0 = none).
-	GradClip float64 `yaml:"grad_clip"`
-	// Patience stops training after this many evaluations without a lower validation loss; the
-	// best parameters are restored at the end either way (0 = no early stopping).
-	Patience int `yaml:"patience"`
-	// EvalEvery is the number of steps between validation evaluations (0 = once per epoch).
-	EvalEvery int `yaml:"eval_every"`
-	// ValidSamples is how many valid samples (the first ones: a fixed subset) validation
-	// evaluates, to save time (0 = all).
-	ValidSamples int `yaml:"valid_samples"`
-}
-
-// validate reports the first invalid field, naming its YAML key under prefix.
-func (p TrainParams) validate(prefix string) error {
-	switch {
-	case p.Epochs < 0 || p.MaxSteps < 0 || (p.Epochs == 0 && p.MaxSteps == 0):
-		return fmt.Errorf("%sepochs, %smax_steps: must be >= 0 and not both 0, got %d, %d", prefix, prefix, p.Epochs, p.MaxSteps)
-	case p.BatchSize < 1:
-		return fmt.Errorf("%sbatch_size: must be >= 1, got %d", prefix, p.BatchSize)
-	case !(p.LR > 0):
-		return fmt.Errorf("%slr: must be > 0, got %g", prefix, p.LR)
-	case p.WeightDecay < 0:
-		return fmt.Errorf("%sweight_decay: must be >= 0, got %g", prefix, p.WeightDecay)
-	case p.WarmupSteps < 0:
-		return fmt.Errorf("%swarmup_steps: must be >= 0, got %d", prefix, p.WarmupSteps)
-	case p.GradClip < 0:
-		return fmt.Errorf("%sgrad_clip: must be >= 0, got %g", prefix, p.GradClip)
-	case p.Patience < 0:
-		return fmt.Errorf("%spatience: must be >= 0, got %d", prefix, p.Patience)
-	case p.EvalEvery < 0:
-		return fmt.Errorf("%seval_every: must be >= 0, got %d", prefix, p.EvalEvery)
-	case p.ValidSamples < 0:
-		return fmt.Errorf("%svalid_samples: must be >= 0, got %d", prefix, p.ValidSamples)
-	}
-	switch p.Schedule {
-	case train.ScheduleCosine, train.ScheduleLinear, train.ScheduleConstant:
-	default:
-		return fmt.Errorf("%sschedule: want cosine, linear or constant, got %q", prefix, p.Schedule)
-	}
-	return nil
-}
+// TrainParams are the options of one fine-tuning run through train.Fit (shared with the classic
+// baselines).
+type TrainParams = train.Params
 
 // LossParams selects the fine-tuning loss (mapped onto train.Loss).
-type LossParams struct {
-	// Kind is ce | class-balanced | focal | logit-adjust [ce].
-	Kind string `yaml:"kind"`
-	// Beta is the class-balanced loss's effective-number parameter (Cui et al. 2019) [0.999].
-	Beta float64 `yaml:"beta"`
-	// Gamma is the focal loss's focusing parameter (Lin et al. 2017) [2].
-	Gamma float64 `yaml:"gamma"`
-	// Tau is the logit-adjustment temperature (Menon et al. 2021) [1].
-	Tau float64 `yaml:"tau"`
-}
+type LossParams = train.LossParams
 
-func defaultLoss() LossParams { return LossParams{Kind: train.LossCE, Beta: 0.999, Gamma: 2, Tau: 1} }
+func defaultLoss() LossParams { return train.DefaultLossParams() }
 
-func (p LossParams) validate(prefix string) error {
-	switch p.Kind {
-	case train.LossCE, train.LossFocal:
-	case train.LossClassBalanced:
-		if !(p.Beta > 0 && p.Beta < 1) {
-			return fmt.Errorf("%sloss.beta: must be in (0,1), got %g", prefix, p.Beta)
-		}
-	case train.LossLogitAdjust:
-		if !(p.Tau > 0) {
-			return fmt.Errorf("%sloss.tau: must be > 0, got %g", prefix, p.Tau)
-		}
-	default:
-		return fmt.Errorf("%sloss.kind: want ce, class-balanced, focal or logit-adjust, got %q", prefix, p.Kind)
+// prefixed adds a YAML key prefix (e.g. "stage1.") to a validation error.
+func prefixed(prefix string, err error) error {
+	if err == nil || prefix == "" {
+		return err
 	}
-	if !(p.Gamma >= 0) {
-		return fmt.Errorf("%sloss.gamma: must be >= 0, got %g", prefix, p.Gamma)
-	}
-	return nil
+	return fmt.Errorf("%s%w", prefix, err)
 }
 
 // LoRAParams configures LoRA adapters on the backbone's attention and feed-forward projections
@@ -157,10 +81,10 @@ func (p *FinetuneParams) validate() error {
 	if err := p.LoRA.validate(); err != nil {
 		return err
 	}
-	if err := p.TrainParams.validate(""); err != nil {
+	if err := p.TrainParams.Validate(); err != nil {
 		return err
 	}
-	return p.Loss.validate("")
+	return p.Loss.Validate()
 }
 
 // ZeroShotParams configures the zero-shot kind.
@@ -222,10 +146,10 @@ func (p *BehaviorLMParams) validate() error {
 	if err := p.LoRA.validate(); err != nil {
 		return err
 	}
-	if err := p.Stage1.TrainParams.validate("stage1."); err != nil {
+	if err := prefixed("stage1.", p.Stage1.TrainParams.Validate()); err != nil {
 		return err
 	}
-	if err := p.Stage2.TrainParams.validate("stage2."); err != nil {
+	if err := prefixed("stage2.", p.Stage2.TrainParams.Validate()); err != nil {
 		return err
 	}
 	switch p.Stage1.Data {
