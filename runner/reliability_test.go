@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/behaviorlm/harness/internal/hf"
 	"github.com/behaviorlm/harness/internal/results"
 )
 
@@ -166,6 +165,28 @@ func TestBadInputs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Broken copies of the tiny Llama checkpoint of internal/hf's tests, for the hf backbone.
+	fixture := filepath.Join("..", "internal", "hf", "testdata", "llama")
+	truncated := copyDir(t, fixture, filepath.Join(dir, "truncated"))
+	st := filepath.Join(truncated, "model.safetensors")
+	b, err := os.ReadFile(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(st, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badShape := copyDir(t, fixture, filepath.Join(dir, "shape"))
+	editSafetensorsHeader(t, filepath.Join(badShape, "model.safetensors"), func(h map[string]any) {
+		e := h["model.norm.weight"].(map[string]any)
+		shape := e["shape"].([]any)
+		e["shape"] = []any{shape[0].(float64) / 2, 2.0} // same byte size, wrong rank
+	})
+	noTokenizer := copyDir(t, fixture, filepath.Join(dir, "notokenizer"))
+	os.Remove(filepath.Join(noTokenizer, "tokenizer.json"))
+	badConfig := copyDir(t, fixture, filepath.Join(dir, "badconfig"))
+	os.WriteFile(filepath.Join(badConfig, "config.json"), []byte(`{"model_type": "llama", "hidden_size": `), 0o644)
+
 	// base is a valid config with one experiment "bad"; each case breaks one thing.
 	base := `data: {history_len: 5}
 datasets:
@@ -184,6 +205,12 @@ experiments:
 		return strings.Replace(base, "datasets:\n", "datasets:\n  mine: {loader: nyc, path: "+filepath.Join(data, file)+"}\n", 1) + "    # uses mine\n"
 	}
 	useMine := func(s string) string { return strings.Replace(s, "datasets: [syn]", "datasets: [mine]", 1) }
+	// hfAt fine-tunes an hf backbone read from folder (one step: the load is what is tested).
+	hfAt := func(folder string) string {
+		s := strings.Replace(base, "methods:\n", "backbones:\n  ck: {kind: hf, path: "+folder+"}\nmethods:\n"+
+			"  tuned: {kind: finetune, backbone: ck, epochs: 1, max_steps: 1, batch_size: 4, eval_every: 0, valid_samples: 8}\n", 1)
+		return strings.Replace(s, "methods: [pop, markov]", "methods: [tuned]", 1)
+	}
 	cases := []struct {
 		name, yaml string
 		want       []string // substrings of the one error line
@@ -213,6 +240,11 @@ experiments:
 		{"empty data file", useMine(nyc("empty.csv")), []string{"empty.csv", "empty"}, false},
 		{"non-UTF-8 data", useMine(nyc("notutf8.csv")), []string{"notutf8.csv:2", "UTF-8"}, false},
 		{"a user with one event", useMine(nyc("oneevent.csv")), []string{"oneevent.csv", "too few events"}, false},
+		{"missing checkpoint folder", hfAt(filepath.Join(dir, "nowhere")), []string{filepath.Join(dir, "nowhere")}, true},
+		{"truncated safetensors", hfAt(truncated), []string{truncated, "model.safetensors"}, true},
+		{"wrong tensor shape", hfAt(badShape), []string{badShape, "model.norm.weight"}, true},
+		{"missing tokenizer.json", hfAt(noTokenizer), []string{filepath.Join(noTokenizer, "tokenizer.json")}, true},
+		{"malformed config.json", hfAt(badConfig), []string{filepath.Join(badConfig, "config.json")}, true},
 	}
 	if len(cases) < 20 {
 		t.Fatalf("only %d cases", len(cases))
@@ -271,41 +303,6 @@ experiments:
 				os.RemoveAll(filepath.Join(out, "cache"))
 			}
 		})
-	}
-}
-
-// TestBadCheckpoints covers broken checkpoints. The runner cannot name an hf backbone yet (the
-// kind is not in experiments.BackboneFactories), so they are loaded with internal/hf directly.
-func TestBadCheckpoints(t *testing.T) {
-	dir := t.TempDir()
-	fixture := filepath.Join("..", "internal", "hf", "testdata", "llama")
-	truncated := copyDir(t, fixture, filepath.Join(dir, "truncated"))
-	st := filepath.Join(truncated, "model.safetensors")
-	b, err := os.ReadFile(st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(st, b[:len(b)/2], 0o644); err != nil {
-		t.Fatal(err)
-	}
-	badShape := copyDir(t, fixture, filepath.Join(dir, "shape"))
-	editSafetensorsHeader(t, filepath.Join(badShape, "model.safetensors"), func(h map[string]any) {
-		e := h["model.norm.weight"].(map[string]any)
-		shape := e["shape"].([]any)
-		e["shape"] = []any{shape[0].(float64) / 2, 2.0} // same byte size, wrong rank
-	})
-	for _, c := range []struct{ name, dir, want string }{
-		{"truncated safetensors", truncated, "model.safetensors"},
-		{"wrong tensor shape", badShape, "model.norm.weight"},
-	} {
-		_, err := hf.Load(c.dir)
-		if err == nil {
-			t.Errorf("%s: Load succeeded", c.name)
-			continue
-		}
-		if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, c.dir) || !strings.Contains(msg, c.want) {
-			t.Errorf("%s: error %q is not one line naming %s and %q", c.name, msg, c.dir, c.want)
-		}
 	}
 }
 
