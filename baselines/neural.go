@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/behaviorlm/harness/datasets"
@@ -67,7 +66,6 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 	}
 	ctx := context.New()
 	engine.SeedContext(ctx, env.Seed)
-	sel := &accSelector{ctx: ctx, on: n.tp.Select == "acc" && validIn.N > 0, acc: -1}
 	cfg := n.tp.Config()
 	cfg.Resample, cfg.Seed, cfg.Loss = n.tp.Resample, env.Seed, n.tp.Loss.Loss(counts)
 	if env.Ctx != nil {
@@ -77,19 +75,11 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 		logf("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f elapsed %s eta %s",
 			n.name, p.Epoch, p.Step, p.TotalSteps, p.TrainLoss, p.ValidLoss, p.ValidAcc,
 			p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
-		sel.observe(p)
 	}
 	start := time.Now()
 	res, err := train.Fit(env.Backend, ctx, n.model, c, trainIn, trainLabels, validIn, validLabels, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: train: %w", n.name, err)
-	}
-	selectedStep, selectedAcc := float64(res.BestStep), res.BestValidAcc
-	if sel.on {
-		if err := sel.restore(); err != nil {
-			return nil, fmt.Errorf("%s: %w", n.name, err)
-		}
-		selectedStep, selectedAcc = float64(sel.step), sel.acc
 	}
 	trainTime := time.Since(start)
 	start = time.Now()
@@ -107,42 +97,11 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 		Info: map[string]float64{
 			"train_examples":  float64(trainIn.N),
 			"best_valid_loss": res.BestValidLoss,
-			"selected_step":   selectedStep,
-			"selected_acc":    selectedAcc,
+			"selected_step":   float64(res.BestStep),
+			"selected_acc":    res.BestValidAcc,
 			"parameters":      float64(countParameters(ctx)),
 		},
 	}, nil
-}
-
-// accSelector keeps a copy of the model parameters at the evaluation with the highest validation
-// accuracy (the first one on ties) and restores them after Fit.
-type accSelector struct {
-	ctx  *context.Context
-	on   bool
-	acc  float64
-	step int
-	best map[*context.Variable]*tensors.Tensor
-	err  error
-}
-
-func (s *accSelector) observe(p train.Progress) {
-	if !s.on || s.err != nil || p.ValidAcc <= s.acc {
-		return
-	}
-	s.acc, s.step = p.ValidAcc, p.Step
-	s.best, s.err = snapshotModel(s.ctx)
-}
-
-func (s *accSelector) restore() error {
-	if s.err != nil {
-		return fmt.Errorf("saving the most accurate parameters: %w", s.err)
-	}
-	for v, t := range s.best {
-		if err := v.SetValue(t); err != nil {
-			return fmt.Errorf("restoring %s: %w", v.ScopeAndName(), err)
-		}
-	}
-	return nil
 }
 
 // modelVariables returns ctx's float variables outside the optimizer's scope.
@@ -154,23 +113,6 @@ func modelVariables(ctx *context.Context) []*context.Variable {
 		}
 	}
 	return vars
-}
-
-// snapshotModel copies the current values of the model variables.
-func snapshotModel(ctx *context.Context) (map[*context.Variable]*tensors.Tensor, error) {
-	snap := map[*context.Variable]*tensors.Tensor{}
-	for _, v := range modelVariables(ctx) {
-		val, err := v.Value()
-		if err != nil {
-			return nil, fmt.Errorf("variable %s: %w", v.ScopeAndName(), err)
-		}
-		c, err := val.LocalClone()
-		if err != nil {
-			return nil, fmt.Errorf("variable %s: %w", v.ScopeAndName(), err)
-		}
-		snap[v] = c
-	}
-	return snap, nil
 }
 
 // countParameters returns the number of values in the model variables.

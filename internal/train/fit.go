@@ -151,6 +151,11 @@ func checkConfig(cfg *Config) error {
 	default:
 		return fmt.Errorf("unknown Schedule %q (want %q, %q or %q)", cfg.Schedule, ScheduleCosine, ScheduleLinear, ScheduleConstant)
 	}
+	switch cfg.Select {
+	case "", SelectLoss, SelectAcc:
+	default:
+		return fmt.Errorf("unknown Select %q (want %q or %q)", cfg.Select, SelectLoss, SelectAcc)
+	}
 	return nil
 }
 
@@ -295,7 +300,7 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 	res := &Result{}
 	start := time.Now()
 	var best map[*context.Variable]*tensors.Tensor
-	bestLoss := math.Inf(1)
+	bestLoss, bestAcc := math.Inf(1), -1.0
 	sinceBest := 0
 	var lossSum float64
 	var lossCount int
@@ -323,15 +328,22 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 				return false, fmt.Errorf("train.Fit: validation at step %d: %w", step, err)
 			}
 			p.ValidLoss, p.ValidAcc = vl, va
-			if vl < bestLoss {
-				bestLoss, sinceBest = vl, 0
+			selected := vl < bestLoss
+			if cfg.Select == SelectAcc {
+				selected = va > bestAcc
+			}
+			if selected {
 				res.BestValidLoss, res.BestValidAcc, res.BestStep = vl, va, step
+				bestAcc = va
 				if !cfg.KeepFinal {
 					var err error
 					if best, err = snapshot(f.trained); err != nil {
 						return false, fmt.Errorf("train.Fit: saving best parameters: %w", err)
 					}
 				}
+			}
+			if vl < bestLoss {
+				bestLoss, sinceBest = vl, 0
 			} else {
 				sinceBest++
 				stop = cfg.Patience > 0 && sinceBest >= cfg.Patience

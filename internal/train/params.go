@@ -32,6 +32,11 @@ type Params struct {
 	// ValidSamples is how many valid samples (the first ones: a fixed subset) validation
 	// evaluates, to save time (0 = all).
 	ValidSamples int `yaml:"valid_samples"`
+	// Select is the model-selection rule (Config.Select): loss restores the parameters of the
+	// lowest validation loss, acc those of the highest validation accuracy. Empty means loss, and
+	// is left out of the recorded configuration (omitempty), so results recorded before the key
+	// existed keep their config hashes.
+	Select string `yaml:"select,omitempty"`
 }
 
 // Validate reports the first invalid field, naming its YAML key.
@@ -61,6 +66,11 @@ func (p Params) Validate() error {
 	default:
 		return fmt.Errorf("schedule: want cosine, linear or constant, got %q", p.Schedule)
 	}
+	switch p.Select {
+	case "", SelectLoss, SelectAcc:
+	default:
+		return fmt.Errorf("select: want loss or acc, got %q", p.Select)
+	}
 	return nil
 }
 
@@ -68,7 +78,8 @@ func (p Params) Validate() error {
 // caller's to set, and so is ValidSamples (the caller passes Fit the validation subset).
 func (p Params) Config() Config {
 	return Config{Epochs: p.Epochs, MaxSteps: p.MaxSteps, BatchSize: p.BatchSize, LR: p.LR, WeightDecay: p.WeightDecay,
-		Schedule: p.Schedule, WarmupSteps: p.WarmupSteps, GradClip: p.GradClip, Patience: p.Patience, EvalEvery: p.EvalEvery}
+		Schedule: p.Schedule, WarmupSteps: p.WarmupSteps, GradClip: p.GradClip, Patience: p.Patience, EvalEvery: p.EvalEvery,
+		Select: p.Select}
 }
 
 // LossParams are the YAML options of the training loss (mapped onto Loss by Loss).

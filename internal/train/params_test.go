@@ -24,6 +24,7 @@ func TestParamsValidateNamesKey(t *testing.T) {
 		"eval_every":    func(p *Params) { p.EvalEvery = -1 },
 		"valid_samples": func(p *Params) { p.ValidSamples = -1 },
 		"schedule":      func(p *Params) { p.Schedule = "step" },
+		"select":        func(p *Params) { p.Select = "f1" },
 	} {
 		p := good
 		edit(&p)
@@ -45,9 +46,9 @@ func TestParamsValidateNamesKey(t *testing.T) {
 
 func TestParamsConfigCopiesEveryField(t *testing.T) {
 	p := Params{Epochs: 2, MaxSteps: 30, BatchSize: 16, LR: 0.5, WeightDecay: 0.1, Schedule: ScheduleLinear,
-		WarmupSteps: 3, GradClip: 4, Patience: 5, EvalEvery: 6, ValidSamples: 7}
+		WarmupSteps: 3, GradClip: 4, Patience: 5, EvalEvery: 6, ValidSamples: 7, Select: SelectAcc}
 	want := Config{Epochs: 2, MaxSteps: 30, BatchSize: 16, LR: 0.5, WeightDecay: 0.1, Schedule: ScheduleLinear,
-		WarmupSteps: 3, GradClip: 4, Patience: 5, EvalEvery: 6}
+		WarmupSteps: 3, GradClip: 4, Patience: 5, EvalEvery: 6, Select: SelectAcc}
 	if diff := cmp.Diff(want, p.Config(), cmpopts.IgnoreFields(Config{}, "Progress", "Trainable", "Stop")); diff != "" {
 		t.Errorf("Config() (-want +got):\n%s", diff)
 	}

@@ -159,13 +159,24 @@ type Config struct {
 	Progress func(Progress)
 	// Loss selects the training loss.
 	Loss Loss
-	// KeepFinal keeps the parameters of the last step instead of restoring those with the best
-	// validation loss (which Fit does whenever the validation set is not empty).
+	// KeepFinal keeps the parameters of the last step instead of restoring the selected ones
+	// (which Fit does whenever the validation set is not empty).
 	KeepFinal bool
+	// Select is the model-selection rule: SelectLoss ("" or "loss") restores the parameters of
+	// the evaluation with the lowest validation cross-entropy, SelectAcc ("acc") those with the
+	// highest validation accuracy (the first on ties). Early stopping (Patience) counts
+	// evaluations without a lower validation loss either way.
+	Select string
 	// Stop, when set, is called before every step; a non-nil error stops Fit, which returns it
 	// wrapped (so errors.Is(err, context.Canceled) holds for Stop: ctx.Err). Used to interrupt.
 	Stop func() error
 }
+
+// Model-selection rules (Config.Select).
+const (
+	SelectLoss = "loss"
+	SelectAcc  = "acc"
+)
 
 // Progress is one point of the training curve.
 type Progress struct {
@@ -181,8 +192,9 @@ type Progress struct {
 type Result struct {
 	// Steps is the number of optimisation steps taken.
 	Steps int
-	// BestValidLoss is the lowest validation cross-entropy seen, and BestValidAcc the accuracy at
-	// that evaluation (zero without a validation set).
+	// BestValidLoss and BestValidAcc are the validation cross-entropy and accuracy of the selected
+	// evaluation (Config.Select: the lowest loss, or the highest accuracy; zero without a
+	// validation set).
 	BestValidLoss, BestValidAcc float64
 	// BestStep is the step of that evaluation (0 without a validation set).
 	BestStep int

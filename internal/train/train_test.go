@@ -588,3 +588,57 @@ func TestMultipleArrays(t *testing.T) {
 		t.Errorf("accuracy %.3f < 0.95", acc)
 	}
 }
+
+// TestSelectRestoresChosenEvaluation checks both selection rules: the reported evaluation is the
+// curve's lowest loss (loss) or first highest accuracy (acc), and the parameters after Fit give
+// exactly that evaluation's validation loss and accuracy.
+func TestSelectRestoresChosenEvaluation(t *testing.T) {
+	b := testBackend(t)
+	const numClasses = 3
+	train, labels := synthData(60, numClasses, 9, nil)
+	valid, vlabels := synthData(60, numClasses, 10, nil)
+	// Half the validation labels are noise, so accuracy and loss peak at different evaluations.
+	rng := rand.New(rand.NewPCG(4, 4))
+	for i := range vlabels {
+		if i%2 == 0 {
+			vlabels[i] = int32(rng.IntN(numClasses))
+		}
+	}
+	for _, sel := range []string{SelectLoss, SelectAcc} {
+		ctx := newCtx(5)
+		model := mlpModel(numClasses, 0)
+		res, err := Fit(b, ctx, model, numClasses, train, labels, valid, vlabels, Config{
+			Epochs: 15, BatchSize: 20, LR: 3e-2, EvalEvery: 3, Schedule: ScheduleConstant, Select: sel,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := res.Curve[0]
+		for _, p := range res.Curve[1:] {
+			if (sel == SelectLoss && p.ValidLoss < want.ValidLoss) || (sel == SelectAcc && p.ValidAcc > want.ValidAcc) {
+				want = p
+			}
+		}
+		if res.BestStep != want.Step || res.BestValidAcc != want.ValidAcc || res.BestValidLoss != want.ValidLoss {
+			t.Errorf("%s: selected step %d (loss %.4f acc %.4f), want step %d (loss %.4f acc %.4f)",
+				sel, res.BestStep, res.BestValidLoss, res.BestValidAcc, want.Step, want.ValidLoss, want.ValidAcc)
+		}
+		logits, err := Predict(b, ctx, model, valid, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var loss float64
+		for i, row := range logits {
+			l, _ := crossEntropy(row, vlabels[i])
+			loss += l
+		}
+		loss /= float64(valid.N)
+		if acc := accuracy(logits, vlabels); math.Abs(loss-res.BestValidLoss) > 1e-5 || acc != res.BestValidAcc {
+			t.Errorf("%s: after Fit valid loss %.6f acc %.4f, selected %.6f / %.4f: parameters not restored", sel, loss, acc, res.BestValidLoss, res.BestValidAcc)
+		}
+		t.Logf("%s: step %d of %d, loss %.4f acc %.4f", sel, res.BestStep, res.Steps, res.BestValidLoss, res.BestValidAcc)
+	}
+	if _, err := Fit(b, newCtx(1), mlpModel(numClasses, 0), numClasses, train, labels, valid, vlabels, Config{Epochs: 1, BatchSize: 20, LR: 1e-2, Select: "f1"}); err == nil {
+		t.Error("Select f1 accepted")
+	}
+}
