@@ -96,7 +96,7 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 		},
 		Info: map[string]float64{
 			"train_examples":  float64(trainIn.N),
-			"best_valid_loss": res.BestValidLoss,
+			"best_valid_loss": res.MinValidLoss,
 			"selected_step":   float64(res.BestStep),
 			"selected_acc":    res.BestValidAcc,
 			"parameters":      float64(countParameters(ctx)),

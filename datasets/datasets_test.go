@@ -212,9 +212,10 @@ func TestAppUsageSeparatorsOnly(t *testing.T) {
 	}
 }
 
-// TestStreamKeptMatchesTrain checks that the stream events left as pretraining targets are exactly
-// the targets of the kept training samples: per class, the kept events at positions >= 1 count
-// the same as Train's targets, and every removed event is a tail behavior.
+// TestStreamKeptMatchesTrain checks that the stream events left as pretraining targets are the
+// targets of the kept training samples, plus anchors as first events: per tail class, the kept
+// events count the same as Train's targets (so at most k), and every removed event is a tail
+// behavior.
 func TestStreamKeptMatchesTrain(t *testing.T) {
 	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 80, Behaviors: 60})
 	if err != nil {
@@ -240,13 +241,18 @@ func TestStreamKeptMatchesTrain(t *testing.T) {
 		if len(task.StreamKept[i]) != len(st) {
 			t.Fatalf("stream %d: %d flags for %d events", i, len(task.StreamKept[i]), len(st))
 		}
-		if !task.StreamKept[i][0] {
-			t.Errorf("stream %d: the first event (never a target) is marked removed", i)
+		if first := st[0].Behavior; task.StreamKept[i][0] != task.Anchor[first] {
+			t.Errorf("stream %d: first event (behavior %d, anchor %v) kept = %v; want kept only for anchors", i, first, task.Anchor[first], task.StreamKept[i][0])
+		} else if task.Anchor[first] {
+			got[first]-- // a stream's first event is no sample's target
 		}
-		for j := 1; j < len(st); j++ {
+		for j := 0; j < len(st); j++ {
 			c := st[j].Behavior
 			if task.StreamKept[i][j] {
 				got[c]++
+				continue
+			}
+			if j == 0 {
 				continue
 			}
 			removed++

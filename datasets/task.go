@@ -75,10 +75,11 @@ type Task struct {
 	Train, Valid, Test []Sample
 	// Streams are each user's training-period events (never a valid or test target), for pretraining.
 	Streams [][]Step
-	// StreamKept parallels Streams: false marks an event that is the target of a training sample
-	// removed by the tail-shot restriction, true every other event (the first event of a stream,
-	// never a target, included). nil when k = 0: nothing was removed. Pretraining that must see
-	// only the cell's k tail shots as targets masks the false ones (lm.PretrainConfig).
+	// StreamKept parallels Streams: false marks an event that must not be a pretraining target
+	// under the tail-shot restriction: the target of a training sample that k removed, or a tail
+	// behavior as a stream's first event (no sample's target). Pretraining that must see only the
+	// cell's k tail shots as targets masks the false ones (lm.PretrainConfig), so every behavior
+	// is a target exactly as often as in Train. nil when k = 0: nothing is masked.
 	StreamKept [][]bool
 	// TailShots is k (0 = all); Seed chose the kept tail samples.
 	TailShots int
@@ -194,6 +195,9 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 			for j := range st {
 				t.StreamKept[i][j] = true
 			}
+			// A stream's first event is no sample's target: as a pretraining target it would add
+			// tail shots beyond k, so a tail behavior there is masked too.
+			t.StreamKept[i][0] = t.Anchor[st[0].Behavior]
 		}
 		for i, kept := range keep {
 			if !kept {

@@ -37,7 +37,7 @@ func (b *behaviorLM) Run(env method.Env, task *datasets.Task) (*method.Output, e
 		}
 		out.Stages = append(out.Stages, st)
 		out.Info["stage1_samples"] = float64(len(data))
-		out.Info["stage1_best_valid_loss"] = res.BestValidLoss
+		out.Info["stage1_best_valid_loss"] = res.MinValidLoss
 	}
 
 	if !p.Stage2.Skip {
@@ -54,7 +54,7 @@ func (b *behaviorLM) Run(env method.Env, task *datasets.Task) (*method.Output, e
 			return nil, fmt.Errorf("behaviorlm: %w", err)
 		}
 		out.Stages = append(out.Stages, st)
-		out.Info["stage2_best_valid_loss"] = res.BestValidLoss
+		out.Info["stage2_best_valid_loss"] = res.MinValidLoss
 	}
 
 	scores, st, err := score(env, "predict", m, task.Test)

@@ -26,7 +26,7 @@ func (f *finetune) Run(env method.Env, task *datasets.Task) (*method.Output, err
 	}
 	out.Stages = append(out.Stages, st)
 	out.Info["train_samples"] = float64(len(task.Train))
-	out.Info["best_valid_loss"] = res.BestValidLoss
+	out.Info["best_valid_loss"] = res.MinValidLoss
 	out.Info["best_step"] = float64(res.BestStep)
 	scores, st, err := score(env, "predict", m, task.Test)
 	if err != nil {

@@ -344,6 +344,7 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 			}
 			if vl < bestLoss {
 				bestLoss, sinceBest = vl, 0
+				res.MinValidLoss = vl
 			} else {
 				sinceBest++
 				stop = cfg.Patience > 0 && sinceBest >= cfg.Patience

@@ -196,6 +196,9 @@ type Result struct {
 	// evaluation (Config.Select: the lowest loss, or the highest accuracy; zero without a
 	// validation set).
 	BestValidLoss, BestValidAcc float64
+	// MinValidLoss is the lowest validation cross-entropy seen (what Patience watches; equal to
+	// BestValidLoss under loss selection; zero without a validation set).
+	MinValidLoss float64
 	// BestStep is the step of that evaluation (0 without a validation set).
 	BestStep int
 	// FinalTrainLoss is the mean training loss over the last curve interval.

@@ -613,8 +613,9 @@ func TestSelectRestoresChosenEvaluation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := res.Curve[0]
+		want, minLoss := res.Curve[0], res.Curve[0].ValidLoss
 		for _, p := range res.Curve[1:] {
+			minLoss = math.Min(minLoss, p.ValidLoss)
 			if (sel == SelectLoss && p.ValidLoss < want.ValidLoss) || (sel == SelectAcc && p.ValidAcc > want.ValidAcc) {
 				want = p
 			}
@@ -622,6 +623,9 @@ func TestSelectRestoresChosenEvaluation(t *testing.T) {
 		if res.BestStep != want.Step || res.BestValidAcc != want.ValidAcc || res.BestValidLoss != want.ValidLoss {
 			t.Errorf("%s: selected step %d (loss %.4f acc %.4f), want step %d (loss %.4f acc %.4f)",
 				sel, res.BestStep, res.BestValidLoss, res.BestValidAcc, want.Step, want.ValidLoss, want.ValidAcc)
+		}
+		if res.MinValidLoss != minLoss {
+			t.Errorf("%s: MinValidLoss %.6f, curve minimum %.6f", sel, res.MinValidLoss, minLoss)
 		}
 		logits, err := Predict(b, ctx, model, valid, 32)
 		if err != nil {
