@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/behaviorlm/harness/internal/hf/hftest"
 	"github.com/behaviorlm/harness/internal/results"
 )
 
@@ -167,7 +167,7 @@ func TestBadInputs(t *testing.T) {
 	}
 	// Broken copies of the tiny Llama checkpoint of internal/hf's tests, for the hf backbone.
 	fixture := filepath.Join("..", "internal", "hf", "testdata", "llama")
-	truncated := copyDir(t, fixture, filepath.Join(dir, "truncated"))
+	truncated := hftest.CopyDir(t, fixture, filepath.Join(dir, "truncated"))
 	st := filepath.Join(truncated, "model.safetensors")
 	b, err := os.ReadFile(st)
 	if err != nil {
@@ -176,15 +176,15 @@ func TestBadInputs(t *testing.T) {
 	if err := os.WriteFile(st, b[:len(b)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	badShape := copyDir(t, fixture, filepath.Join(dir, "shape"))
-	editSafetensorsHeader(t, filepath.Join(badShape, "model.safetensors"), func(h map[string]any) {
+	badShape := hftest.CopyDir(t, fixture, filepath.Join(dir, "shape"))
+	hftest.RewriteSafetensorsHeader(t, filepath.Join(badShape, "model.safetensors"), func(h map[string]any) {
 		e := h["model.norm.weight"].(map[string]any)
 		shape := e["shape"].([]any)
 		e["shape"] = []any{shape[0].(float64) / 2, 2.0} // same byte size, wrong rank
 	})
-	noTokenizer := copyDir(t, fixture, filepath.Join(dir, "notokenizer"))
+	noTokenizer := hftest.CopyDir(t, fixture, filepath.Join(dir, "notokenizer"))
 	os.Remove(filepath.Join(noTokenizer, "tokenizer.json"))
-	badConfig := copyDir(t, fixture, filepath.Join(dir, "badconfig"))
+	badConfig := hftest.CopyDir(t, fixture, filepath.Join(dir, "badconfig"))
 	os.WriteFile(filepath.Join(badConfig, "config.json"), []byte(`{"model_type": "llama", "hidden_size": `), 0o644)
 
 	// base is a valid config with one experiment "bad"; each case breaks one thing.
@@ -303,52 +303,6 @@ experiments:
 				os.RemoveAll(filepath.Join(out, "cache"))
 			}
 		})
-	}
-}
-
-// copyDir copies the files of a folder (not recursive) and returns the copy's path.
-func copyDir(t *testing.T, from, to string) string {
-	t.Helper()
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	abs, _ := filepath.Abs(to)
-	return abs
-}
-
-// editSafetensorsHeader rewrites the JSON header of a safetensors file, keeping its data.
-func editSafetensorsHeader(t *testing.T, path string, edit func(map[string]any)) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := binary.LittleEndian.Uint64(data)
-	var h map[string]any
-	if err := json.Unmarshal(data[8:8+n], &h); err != nil {
-		t.Fatal(err)
-	}
-	edit(h)
-	hdr, _ := json.Marshal(h)
-	var buf bytes.Buffer
-	binary.Write(&buf, binary.LittleEndian, uint64(len(hdr)))
-	buf.Write(hdr)
-	buf.Write(data[8+n:])
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -2,33 +2,20 @@ package hf
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/behaviorlm/harness/internal/hf/hftest"
 )
 
 // copyFixture copies a fixture checkpoint folder into a temporary folder.
 func copyFixture(t *testing.T, flavour string) string {
 	t.Helper()
-	dst := t.TempDir()
-	entries, err := os.ReadDir(fixtureDir(flavour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(fixtureDir(flavour), e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
+	return hftest.CopyDir(t, fixtureDir(flavour), t.TempDir())
 }
 
 func editJSON(t *testing.T, path string, edit func(map[string]any)) {
@@ -141,14 +128,14 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 			return p
 		}, "model.norm.weight"},
 		{"missing tensor", "llama", func(t *testing.T, dir string) string {
-			rewriteSafetensors(t, filepath.Join(dir, "model.safetensors"), func(h map[string]any) {
+			hftest.RewriteSafetensorsHeader(t, filepath.Join(dir, "model.safetensors"), func(h map[string]any) {
 				delete(h, "model.layers.1.mlp.up_proj.weight")
 			})
 			return dir
 		}, "model.layers.1.mlp.up_proj.weight"},
 		{"missing qwen2 bias", "qwen2", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "model-00001-of-00002.safetensors")
-			rewriteSafetensors(t, p, func(h map[string]any) { delete(h, "model.layers.0.self_attn.k_proj.bias") })
+			hftest.RewriteSafetensorsHeader(t, p, func(h map[string]any) { delete(h, "model.layers.0.self_attn.k_proj.bias") })
 			editJSON(t, filepath.Join(dir, IndexFile), func(m map[string]any) {
 				delete(m["weight_map"].(map[string]any), "model.layers.0.self_attn.k_proj.bias")
 			})
@@ -156,14 +143,14 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 		}, "k_proj bias"},
 		{"integer dtype", "llama", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "model.safetensors")
-			rewriteSafetensors(t, p, func(h map[string]any) {
+			hftest.RewriteSafetensorsHeader(t, p, func(h map[string]any) {
 				h["model.norm.weight"].(map[string]any)["dtype"] = "I32"
 			})
 			return p
 		}, "I32"},
 		{"offsets mismatch dtype", "llama", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "model.safetensors")
-			rewriteSafetensors(t, p, func(h map[string]any) {
+			hftest.RewriteSafetensorsHeader(t, p, func(h map[string]any) {
 				h["model.norm.weight"].(map[string]any)["dtype"] = "F16"
 			})
 			return p
@@ -181,29 +168,6 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 				t.Errorf("error %q does not name %s and %q", err, file, c.want)
 			}
 		})
-	}
-}
-
-// rewriteSafetensors edits the JSON header of a safetensors file in place, keeping its data.
-func rewriteSafetensors(t *testing.T, path string, edit func(map[string]any)) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := binary.LittleEndian.Uint64(data)
-	var h map[string]any
-	if err := json.Unmarshal(data[8:8+n], &h); err != nil {
-		t.Fatal(err)
-	}
-	edit(h)
-	hdr, _ := json.Marshal(h)
-	var buf bytes.Buffer
-	binary.Write(&buf, binary.LittleEndian, uint64(len(hdr)))
-	buf.Write(hdr)
-	buf.Write(data[8+n:])
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 
