@@ -34,11 +34,12 @@ type Source struct {
 	Kept      [][]bool
 }
 
-// SourceOf returns the pretraining source of a task; respectTailShots includes the task's
-// StreamKept.
+// SourceOf returns the pretraining source of a task: its knowledge population's streams when it
+// has one (no task user's event is then read), else the task users' training-period streams;
+// respectTailShots includes the task's StreamKept (task users' streams only).
 func SourceOf(task *datasets.Task, respectTailShots bool) Source {
-	src := Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Streams}
-	if respectTailShots {
+	src := Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.PretrainStreams()}
+	if respectTailShots && task.Knowledge == nil {
 		src.Kept = task.StreamKept
 	}
 	return src
@@ -131,7 +132,11 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 	if cfg.HistoryLen == 0 || cfg.HistoryLen > task.Config.HistoryLen {
 		cfg.HistoryLen = task.Config.HistoryLen
 	}
-	tok, err := NewTokenizer(task.Behaviors)
+	newTokenizer := NewTokenizer
+	if cfg.WordNames {
+		newTokenizer = NewWordTokenizer
+	}
+	tok, err := newTokenizer(task.Behaviors)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -149,6 +154,9 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 	}
 	if err := opts.Pretrain.Validate(); err != nil {
 		return nil, nil, nil, fmt.Errorf("lm: pretrain.%w", err)
+	}
+	if opts.Pretrain.RespectTailShots && task.Knowledge != nil {
+		return nil, nil, nil, fmt.Errorf("lm: pretrain.respect_tail_shots: does not apply with data.knowledge_users (pretraining reads only the knowledge users, no task event)")
 	}
 	src := SourceOf(task, opts.Pretrain.RespectTailShots)
 	key := CacheKey(src, cfg, opts.Pretrain, env.Seed)

@@ -22,6 +22,13 @@ type Config struct {
 	HistoryLen int `yaml:"history_len" json:"history_len"`
 	// Separator renders ";" after every event (4 tokens per event instead of 3) [false].
 	Separator bool `yaml:"separator" json:"separator"`
+	// WordNames represents a behavior through the words of its name (Tokenizer.NameWordIDs)
+	// instead of one token of its own [false]: its input embedding is the mean of its words'
+	// embeddings, and its score at a position is the sum of its words' log-probabilities under a
+	// softmax over the word vocabulary there. Pretraining then maximises the gold behavior's
+	// score (the words' likelihood) rather than a softmax over behaviors. Names of one word (GeoLife
+	// location ids) behave like one token per behavior.
+	WordNames bool `yaml:"word_names" json:"word_names,omitempty"`
 }
 
 // DefaultConfig returns the default model size.
