@@ -70,7 +70,8 @@ func TestKnowledgePopulationSplit(t *testing.T) {
 }
 
 // TestNoTaskEventReachesPretraining is the canary: a behavior that only task users do never
-// appears in the pretraining streams, and every pretraining event belongs to a knowledge user.
+// appears in the knowledge streams, and every knowledge stream belongs to a knowledge user
+// (lm.SourceOf, what pretraining reads, is tested on the same canary in internal/lm).
 func TestNoTaskEventReachesPretraining(t *testing.T) {
 	log, err := Synthetic(SyntheticConfig{Users: 30, EventsPerUser: 30, Behaviors: 15, Seed: 9})
 	if err != nil {
@@ -103,7 +104,7 @@ func TestNoTaskEventReachesPretraining(t *testing.T) {
 	if task.ClassCounts(task.Test)[canary] == 0 {
 		t.Fatal("the canary is no test target: the test would prove nothing")
 	}
-	for i, st := range task.PretrainStreams() {
+	for i, st := range task.Knowledge.Streams {
 		if !know[task.Knowledge.Users[i]] {
 			t.Fatalf("pretraining stream %d is of task user %d", i, task.Knowledge.Users[i])
 		}
@@ -113,19 +114,19 @@ func TestNoTaskEventReachesPretraining(t *testing.T) {
 			}
 		}
 	}
-	// Without a knowledge population the canary is pretrained on: the check above can fail.
+	// Without a knowledge population the canary is in the task streams: the check above can fail.
 	same, err := BuildTask(log, DefaultSampleConfig(), 5, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := false
-	for _, st := range same.PretrainStreams() {
+	for _, st := range same.Streams {
 		for _, e := range st {
 			found = found || e.Behavior == canary
 		}
 	}
 	if !found {
-		t.Error("without knowledge users the canary should be in the pretraining streams")
+		t.Error("without knowledge users the canary should be in the task streams")
 	}
 }
 

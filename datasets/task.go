@@ -137,15 +137,6 @@ func (p *Population) NumEvents() int {
 	return n
 }
 
-// PretrainStreams returns the event streams that pretrain the behavior LM: the knowledge
-// population's when the task has one, else the task users' training-period streams.
-func (t *Task) PretrainStreams() [][]Step {
-	if t.Knowledge != nil {
-		return t.Knowledge.Streams
-	}
-	return t.Streams
-}
-
 // KnowledgeSplit returns which of n users form the knowledge population: round(share·n) users
 // chosen by a generator seeded by seed alone (so the split is the same for every cell seed and
 // k), true for a knowledge user. share 0 gives nil.

@@ -35,11 +35,14 @@ type Source struct {
 }
 
 // SourceOf returns the pretraining source of a task: its knowledge population's streams when it
-// has one (no task user's event is then read), else the task users' training-period streams;
-// respectTailShots includes the task's StreamKept (task users' streams only).
-func SourceOf(task *datasets.Task, respectTailShots bool) Source {
-	src := Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.PretrainStreams()}
-	if respectTailShots && task.Knowledge == nil {
+// has one (no task user's event is then read) unless cfg.TaskStreams, else the task users'
+// training-period streams, with the task's StreamKept when cfg.RespectTailShots.
+func SourceOf(task *datasets.Task, cfg PretrainConfig) Source {
+	if task.Knowledge != nil && !cfg.TaskStreams {
+		return Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Knowledge.Streams}
+	}
+	src := Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Streams}
+	if cfg.RespectTailShots {
 		src.Kept = task.StreamKept
 	}
 	return src
@@ -155,10 +158,10 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 	if err := opts.Pretrain.Validate(); err != nil {
 		return nil, nil, nil, fmt.Errorf("lm: pretrain.%w", err)
 	}
-	if opts.Pretrain.RespectTailShots && task.Knowledge != nil {
-		return nil, nil, nil, fmt.Errorf("lm: pretrain.respect_tail_shots: does not apply with data.knowledge_users (pretraining reads only the knowledge users, no task event)")
+	if opts.Pretrain.RespectTailShots && task.Knowledge != nil && !opts.Pretrain.TaskStreams {
+		return nil, nil, nil, fmt.Errorf("lm: pretrain.respect_tail_shots: needs task_streams with data.knowledge_users (the knowledge users' streams hold no task sample to mask)")
 	}
-	src := SourceOf(task, opts.Pretrain.RespectTailShots)
+	src := SourceOf(task, opts.Pretrain)
 	key := CacheKey(src, cfg, opts.Pretrain, env.Seed)
 	var path string
 	if env.CacheDir != "" {

@@ -162,12 +162,12 @@ func (m *Model) pretrainLoss(ctx *context.Context, tokens, targets *Node, positi
 	}
 	sel := OneHot(Const(g, pos), l, dtypes.Float32)                // [P, L]
 	logits := m.behaviorLogits(ctx, Einsum("bld,pl->bpd", h, sel)) // [B, P, C]
-	logp := logits // with word names: the gold name's word log-likelihood
+	logp := logits                                                 // with word names: the gold name's word log-likelihood
 	if !m.rend.tok.WordNames() {
 		logp = LogSoftmax(logits, -1) // [B, P, C]
 	}
-	valid := GreaterOrEqual(targets, ScalarZero(g, dtypes.Int32))  // [B, P]
-	safe := Where(valid, targets, ZerosLike(targets))              // [B, P]
+	valid := GreaterOrEqual(targets, ScalarZero(g, dtypes.Int32)) // [B, P]
+	safe := Where(valid, targets, ZerosLike(targets))             // [B, P]
 	picked := ReduceSum(Mul(OneHot(safe, m.NumBehaviors(), dtypes.Float32), logp), -1)
 	mask := ConvertDType(valid, dtypes.Float32)
 	count := Max(ReduceAllSum(mask), ScalarOne(g, dtypes.Float32))

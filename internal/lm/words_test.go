@@ -3,6 +3,7 @@ package lm
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,5 +158,48 @@ func TestWordNamesTrainAndBeatPop(t *testing.T) {
 	t.Logf("pretrain loss %.3f -> %.3f; test accuracy %.3f, pop %.3f", res.FirstLoss, res.FinalLoss, acc, pop)
 	if acc <= pop+0.05 {
 		t.Errorf("test accuracy %.3f does not beat pop %.3f", acc, pop)
+	}
+}
+
+// TestPretrainSourceKnowledgeOnly is the canary of the knowledge design at the point pretraining
+// reads its data: a behavior that only task users do is absent from SourceOf's streams under the
+// default config, and present with task_streams (the same-users design).
+func TestPretrainSourceKnowledgeOnly(t *testing.T) {
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 30, EventsPerUser: 30, Behaviors: 15, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := datasets.DefaultSampleConfig()
+	cfg.KnowledgeUsers, cfg.KnowledgeSeed = 0.5, 4
+	know := datasets.KnowledgeSplit(len(log.Users), cfg.KnowledgeUsers, cfg.KnowledgeSeed)
+	for ui, u := range log.Users {
+		if !know[ui] {
+			u.Events[len(u.Events)/2].Behavior = "canary"
+		}
+	}
+	task, err := datasets.BuildTask(log, cfg, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := int32(slices.Index(task.Behaviors, "canary"))
+	has := func(src Source) bool {
+		for _, st := range src.Streams {
+			for _, e := range st {
+				if e.Behavior == canary {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if has(SourceOf(task, DefaultPretrainConfig())) {
+		t.Error("a task user's event reached the pretraining source")
+	}
+	if !has(SourceOf(task, PretrainConfig{TaskStreams: true})) {
+		t.Error("task_streams does not pretrain on the task users")
+	}
+	if _, _, _, err := Build(testEnv(t, 1), task, Options{Model: Config{Dim: 8, Layers: 1, Heads: 1, FFNDim: 8}, Pretrained: true,
+		Pretrain: PretrainConfig{MaxSteps: 1, BatchSize: 2, LR: 1e-3, RespectTailShots: true}}); err == nil {
+		t.Error("respect_tail_shots without task_streams accepted with a knowledge population")
 	}
 }
