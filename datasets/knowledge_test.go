@@ -150,6 +150,10 @@ func TestKnowledgeCutoff(t *testing.T) {
 	if cut.Knowledge.NumEvents() >= full.Knowledge.NumEvents() {
 		t.Errorf("cutoff kept %d of %d knowledge events", cut.Knowledge.NumEvents(), full.Knowledge.NumEvents())
 	}
+	if cut.Knowledge.AfterTestStart != 0 || full.Knowledge.AfterTestStart != full.Knowledge.NumEvents()-cut.Knowledge.NumEvents() {
+		t.Errorf("events after test start: %d with the cutoff, %d without (want 0 and %d)", cut.Knowledge.AfterTestStart,
+			full.Knowledge.AfterTestStart, full.Knowledge.NumEvents()-cut.Knowledge.NumEvents())
+	}
 	if cut.Fingerprint() == full.Fingerprint() {
 		t.Error("the cutoff does not change the task fingerprint")
 	}

@@ -28,6 +28,8 @@ type KnowledgeStats struct {
 	// TailAbsent counts the task's tail behaviors (with training targets) that no knowledge event
 	// shows: what the pretrained LM cannot know about.
 	TailAbsent int
+	// AfterTestStart counts knowledge events later than the task's earliest test target.
+	AfterTestStart int
 }
 
 // ComputeStats returns the statistics of a log and a task built from it.
@@ -36,7 +38,7 @@ func ComputeStats(log *Log, t *Task) Stats {
 	inKnowledge := map[int]bool{}
 	if t.Knowledge != nil {
 		seen := make([]bool, len(t.Behaviors))
-		k := &KnowledgeStats{Users: len(t.Knowledge.Users), Events: t.Knowledge.NumEvents()}
+		k := &KnowledgeStats{Users: len(t.Knowledge.Users), Events: t.Knowledge.NumEvents(), AfterTestStart: t.Knowledge.AfterTestStart}
 		for i, u := range t.Knowledge.Users {
 			inKnowledge[u] = true
 			for _, st := range t.Knowledge.Streams[i] {

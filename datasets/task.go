@@ -126,6 +126,9 @@ type Population struct {
 	// cutoff removed entirely has an empty stream).
 	Users   []int
 	Streams [][]Step
+	// AfterTestStart counts the kept events later than the earliest test target of any task user:
+	// the time overlap left between the knowledge and the task (0 with the test_start cutoff).
+	AfterTestStart int
 }
 
 // NumEvents returns the number of events of the population's streams.
@@ -270,13 +273,14 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 				continue
 			}
 			events := u.Events
+			n := 0 // events before testStart
+			for n < len(events) && events[n].Time.Before(testStart) {
+				n++
+			}
 			if cfg.KnowledgeCutoff == CutoffTestStart {
-				n := 0
-				for n < len(events) && events[n].Time.Before(testStart) {
-					n++
-				}
 				events = events[:n]
 			}
+			t.Knowledge.AfterTestStart += len(events) - n
 			t.Knowledge.Users = append(t.Knowledge.Users, ui)
 			t.Knowledge.Streams = append(t.Knowledge.Streams, steps(events))
 		}
