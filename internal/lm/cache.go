@@ -35,10 +35,12 @@ type Source struct {
 }
 
 // SourceOf returns the pretraining source of a task: its knowledge population's streams when it
-// has one (no task user's event is then read) unless cfg.TaskStreams, else the task users'
-// training-period streams, with the task's StreamKept when cfg.RespectTailShots.
+// has one (no task user's event is then read), else, or with cfg.TaskStreams or
+// cfg.RespectTailShots, the task users' training-period streams, with the task's StreamKept when
+// cfg.RespectTailShots (k-respecting pretraining masks the task's removed samples, so it reads
+// the task users).
 func SourceOf(task *datasets.Task, cfg PretrainConfig) Source {
-	if task.Knowledge != nil && !cfg.TaskStreams {
+	if task.Knowledge != nil && !cfg.TaskStreams && !cfg.RespectTailShots {
 		return Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Knowledge.Streams}
 	}
 	src := Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Streams}
@@ -157,9 +159,6 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 	}
 	if err := opts.Pretrain.Validate(); err != nil {
 		return nil, nil, nil, fmt.Errorf("lm: pretrain.%w", err)
-	}
-	if opts.Pretrain.RespectTailShots && task.Knowledge != nil && !opts.Pretrain.TaskStreams {
-		return nil, nil, nil, fmt.Errorf("lm: pretrain.respect_tail_shots: needs task_streams with data.knowledge_users (the knowledge users' streams hold no task sample to mask)")
 	}
 	src := SourceOf(task, opts.Pretrain)
 	key := CacheKey(src, cfg, opts.Pretrain, env.Seed)

@@ -83,7 +83,8 @@ type PretrainConfig struct {
 	RespectTailShots bool `yaml:"respect_tail_shots,omitempty" json:"respect_tail_shots,omitempty"`
 	// TaskStreams pretrains on the task users' training-period streams even when the data set has
 	// a knowledge population (data.knowledge_users): the same-users design, kept for comparison
-	// on the same task [false]. Without a knowledge population the task streams are used anyway.
+	// on the same task [false]. Without a knowledge population, or with RespectTailShots, the task
+	// streams are used anyway.
 	TaskStreams bool `yaml:"task_streams" json:"task_streams,omitempty"`
 }
 
