@@ -32,6 +32,8 @@ type Source struct {
 	Behaviors []string
 	Streams   [][]datasets.Step
 	Kept      [][]bool
+	// HeldOut are the streams pretrain.holdout set aside: scored after pretraining, never trained on.
+	HeldOut [][]datasets.Step
 }
 
 // SourceOf returns the pretraining source of a task: its knowledge population's streams when it
@@ -40,18 +42,18 @@ type Source struct {
 // cfg.RespectTailShots (k-respecting pretraining masks the task's removed samples, so it reads
 // the task users).
 func SourceOf(task *datasets.Task, cfg PretrainConfig) Source {
-	if task.Knowledge != nil && !cfg.TaskStreams && !cfg.RespectTailShots {
-		return Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Knowledge.Streams}
-	}
 	src := Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Streams}
-	if cfg.RespectTailShots {
+	if task.Knowledge != nil && !cfg.TaskStreams && !cfg.RespectTailShots {
+		src.Streams = task.Knowledge.Streams
+	} else if cfg.RespectTailShots {
 		src.Kept = task.StreamKept
 	}
+	src.Streams, src.Kept, src.HeldOut = splitHoldout(src.Streams, src.Kept, cfg.Holdout)
 	return src
 }
 
-// ContentHash is a SHA-256 over the behavior names and every event of the streams, and the
-// positions Kept marks false, if any.
+// ContentHash is a SHA-256 over the behavior names, every event of the streams and of the held-out
+// streams, if any, and the positions Kept marks false, if any.
 func (s Source) ContentHash() string {
 	h := sha256.New()
 	var b [4]byte
@@ -61,13 +63,19 @@ func (s Source) ContentHash() string {
 		w(uint32(len(n)))
 		h.Write([]byte(n))
 	}
-	w(uint32(len(s.Streams)))
-	for _, st := range s.Streams {
-		w(uint32(len(st)))
-		for _, e := range st {
-			w(uint32(e.Behavior))
-			w(uint32(e.Weekday)<<8 | uint32(e.Hour))
+	streams := func(ss [][]datasets.Step) {
+		w(uint32(len(ss)))
+		for _, st := range ss {
+			w(uint32(len(st)))
+			for _, e := range st {
+				w(uint32(e.Behavior))
+				w(uint32(e.Weekday)<<8 | uint32(e.Hour))
+			}
 		}
+	}
+	streams(s.Streams)
+	if s.HeldOut != nil { // absent without holdout: older keys stay valid
+		streams(s.HeldOut)
 	}
 	if s.Kept != nil {
 		// Only the removed positions: with none, pretraining is the unmasked one, and so is the hash.
@@ -190,6 +198,14 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 		return nil, nil, nil, err
 	}
 	res.Seconds = time.Since(start).Seconds()
+	if src.HeldOut != nil {
+		score, err := base.ScoreStreams(env, pctx, src.HeldOut, opts.Pretrain.Stride, opts.Pretrain.BatchSize)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		res.HeldOut = &score
+		logf("pretrain: held-out streams (%d): loss %.4f, next-behavior accuracy %.4f over %d events", len(src.HeldOut), score.Loss, score.Acc, score.Events)
+	}
 	w, err := ModelWeights(pctx)
 	if err != nil {
 		return nil, nil, nil, err

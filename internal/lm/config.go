@@ -86,6 +86,11 @@ type PretrainConfig struct {
 	// on the same task [false]. Without a knowledge population, or with RespectTailShots, the task
 	// streams are used anyway.
 	TaskStreams bool `yaml:"task_streams" json:"task_streams,omitempty"`
+	// Holdout is the share of the pretraining streams (users) set aside, the same ones for every
+	// seed and model size; after pretraining, the pretraining objective and next-behavior accuracy
+	// on their windows are recorded (PretrainResult.HeldOut), to choose a model size on events it
+	// was not trained on [0 = none].
+	Holdout float64 `yaml:"holdout" json:"holdout,omitempty"`
 }
 
 // DefaultPretrainConfig returns the pretraining defaults.
@@ -110,6 +115,8 @@ func (c PretrainConfig) Validate() error {
 		return fmt.Errorf("grad_clip: must be >= 0, got %g", c.GradClip)
 	case c.Stride < 0:
 		return fmt.Errorf("stride: must be >= 0, got %d", c.Stride)
+	case !(c.Holdout >= 0 && c.Holdout < 1):
+		return fmt.Errorf("holdout: must be in [0,1), got %g", c.Holdout)
 	}
 	return nil
 }

@@ -27,6 +27,8 @@ type PretrainResult struct {
 	Seconds float64
 	// Cached reports that the weights came from the cache.
 	Cached bool
+	// HeldOut scores the pretrained model on the streams pretrain.holdout set aside (nil without).
+	HeldOut *HeldOutScore `json:",omitempty"`
 }
 
 // gradientUpdater is implemented by GoMLX's Adam optimizer: it applies given (clipped) gradients.

@@ -203,3 +203,38 @@ func TestPretrainSourceKnowledgeOnly(t *testing.T) {
 		t.Error("respect_tail_shots does not pretrain on the task users' streams with the removed targets masked")
 	}
 }
+
+// TestHoldout checks that pretrain.holdout sets aside the same streams for every seed, never
+// trains on them, and scores the pretrained model on them better than chance.
+func TestHoldout(t *testing.T) {
+	task := syntheticTask(t, 30, 80, 30)
+	cfg := PretrainConfig{Holdout: 0.2}
+	src := SourceOf(task, cfg)
+	if len(src.HeldOut) != 6 || len(src.Streams) != len(task.Streams)-6 {
+		t.Fatalf("%d held out, %d trained, of %d", len(src.HeldOut), len(src.Streams), len(task.Streams))
+	}
+	for _, h := range src.HeldOut {
+		for _, st := range src.Streams {
+			if &h[0] == &st[0] {
+				t.Fatal("a held-out stream is also trained on")
+			}
+		}
+	}
+	if SourceOf(task, cfg).ContentHash() == SourceOf(task, PretrainConfig{}).ContentHash() {
+		t.Error("holdout does not change the content hash")
+	}
+	env := testEnv(t, 2)
+	pcfg := PretrainConfig{Epochs: 10, BatchSize: 32, LR: 5e-3, WarmupSteps: 5, GradClip: 1, Holdout: 0.2}
+	_, _, res, err := Build(env, task, Options{Model: Config{Dim: 32, Layers: 1, Heads: 2, FFNDim: 64}, Pretrain: pcfg, Pretrained: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HeldOut == nil || res.HeldOut.Events == 0 {
+		t.Fatalf("no held-out score: %+v", res)
+	}
+	chance := math.Log(float64(task.NumClasses()))
+	t.Logf("held out: %+v (chance loss %.3f)", *res.HeldOut, chance)
+	if !(res.HeldOut.Loss < chance-0.3) || !(res.HeldOut.Acc > 1.5/float64(task.NumClasses())) {
+		t.Errorf("held-out score %+v is no better than chance (loss %.3f)", *res.HeldOut, chance)
+	}
+}
