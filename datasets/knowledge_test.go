@@ -186,6 +186,37 @@ func TestKnowledgeCutoff(t *testing.T) {
 	}
 }
 
+func TestKnowledgeSamples(t *testing.T) {
+	log, err := Synthetic(SyntheticConfig{Users: 10, EventsPerUser: 12, Behaviors: 6, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := knowledgeConfig()
+	cfg.HistoryLen = 4
+	task, err := BuildTask(log, cfg, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples := task.KnowledgeSamples()
+	if want := task.Knowledge.NumEvents() - len(task.Knowledge.Streams); len(samples) != want {
+		t.Fatalf("%d knowledge samples, want one per event after each stream's first: %d", len(samples), want)
+	}
+	st := task.Knowledge.Streams[0]
+	for j, s := range samples[:len(st)-1] {
+		i := j + 1
+		if s.Target != st[i].Behavior || s.Next != st[i] || len(s.History) != min(i, 4) || s.History[len(s.History)-1] != st[i-1] {
+			t.Errorf("sample %d: %+v, want the target of event %d with the 4 events before it", j, s, i)
+		}
+		if s.User != int32(task.Knowledge.Users[0]) {
+			t.Errorf("sample %d of user %d, want %d", j, s.User, task.Knowledge.Users[0])
+		}
+	}
+	plain, _ := BuildTask(log, DefaultSampleConfig(), 0, 1)
+	if plain.KnowledgeSamples() != nil {
+		t.Error("knowledge samples without a knowledge population")
+	}
+}
+
 func TestKnowledgeConfigErrors(t *testing.T) {
 	for _, c := range []struct {
 		share  float64

@@ -140,6 +140,24 @@ func (p *Population) NumEvents() int {
 	return n
 }
 
+// KnowledgeSamples returns the samples of the knowledge population's streams, built as the task's
+// are (every event after a stream's first is a target, with up to HistoryLen events before it as
+// its history), for controls that train a classic model on the knowledge users too; nil without
+// a knowledge population. They are never part of Train, Valid or Test.
+func (t *Task) KnowledgeSamples() []Sample {
+	if t.Knowledge == nil {
+		return nil
+	}
+	var out []Sample
+	for i, st := range t.Knowledge.Streams {
+		for j := 1; j < len(st); j++ {
+			lo := max(0, j-t.Config.HistoryLen)
+			out = append(out, Sample{User: int32(t.Knowledge.Users[i]), History: st[lo:j:j], Next: st[j], Target: st[j].Behavior})
+		}
+	}
+	return out
+}
+
 // KnowledgeSplit returns which of n users form the knowledge population: round(share·n) users
 // chosen by a generator seeded by seed alone (so the split is the same for every cell seed and
 // k), true for a knowledge user. share 0 gives nil.
