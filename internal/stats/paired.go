@@ -1,0 +1,45 @@
+package stats
+
+import (
+	"fmt"
+
+	"github.com/behaviorlm/harness/internal/metrics"
+)
+
+// MetricDiff returns the statistic "metric of group for a minus that for b" on a resample,
+// averaged over seeds: a[s] and b[s] are the outcomes of the two methods with seed s on the same
+// test samples (one seed: the per-seed difference; several: the pooled one).
+func MetricDiff(a, b []*metrics.Outcomes, group, metric string) (Statistic, error) {
+	if len(a) != len(b) || len(a) == 0 {
+		return nil, fmt.Errorf("metric difference: %d and %d seeds", len(a), len(b))
+	}
+	n := a[0].Len()
+	for s := range a {
+		if a[s].Len() != n || b[s].Len() != n {
+			return nil, fmt.Errorf("metric difference: seed %d has %d and %d samples, want %d", s, a[s].Len(), b[s].Len(), n)
+		}
+		for i := range n {
+			if a[s].Target[i] != a[0].Target[i] || b[s].Target[i] != a[0].Target[i] {
+				return nil, fmt.Errorf("metric difference: seed %d sample %d has another target: not the same test samples", s, i)
+			}
+		}
+	}
+	if _, ok := (metrics.Report{}).Group(group); !ok {
+		return nil, fmt.Errorf("metric difference: unknown group %q", group)
+	}
+	if _, ok := (metrics.Metrics{}).Get(metric); !ok {
+		return nil, fmt.Errorf("metric difference: unknown metric %q", metric)
+	}
+	value := func(o *metrics.Outcomes, idx []int) float64 {
+		g, _ := o.Score(idx).Group(group)
+		v, _ := g.Get(metric)
+		return v
+	}
+	return func(idx []int) float64 {
+		var sum float64
+		for s := range a {
+			sum += value(a[s], idx) - value(b[s], idx)
+		}
+		return sum / float64(len(a))
+	}, nil
+}
