@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/behaviorlm/harness/internal/config"
+	"github.com/behaviorlm/harness/internal/metrics"
 	"github.com/behaviorlm/harness/internal/results"
 )
 
@@ -28,6 +29,10 @@ type Input struct {
 	Cells []*results.Cell
 	// Missing and Stale list planned cells without a result, or with a result for another config.
 	Missing, Stale []string
+	// Outcomes holds the validated per-sample outcomes of the cells that have a sidecar, by cell
+	// id; Refused lists cells left out because their sidecar failed validation ("id: reason").
+	Outcomes map[string]*metrics.Outcomes
+	Refused  []string
 }
 
 // Output is a rendered report: report.md and the files it links to (name -> content).
@@ -117,7 +122,13 @@ func writeHeader(b *strings.Builder, in Input) {
 	if len(in.Stale) > 0 {
 		fmt.Fprintf(b, ", %d stale (result of an older config)", len(in.Stale))
 	}
+	if len(in.Refused) > 0 {
+		fmt.Fprintf(b, ", %d refused (per-sample sidecar failed validation)", len(in.Refused))
+	}
 	b.WriteString(".\n")
+	for _, r := range in.Refused {
+		fmt.Fprintf(b, "  - refused %s\n", oneLine(r, 300))
+	}
 	var fails []*results.Cell
 	for _, c := range in.Cells {
 		if c.Status != results.StatusOK {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/config"
+	"github.com/behaviorlm/harness/internal/metrics"
 	"github.com/behaviorlm/harness/internal/results"
 	"github.com/behaviorlm/harness/reports"
 )
@@ -32,7 +33,8 @@ func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out st
 		}
 	}
 	var cur []*results.Cell
-	var missing, stale []string
+	var missing, stale, refused []string
+	outcomes := map[string]*metrics.Outcomes{}
 	m := &results.Manifest{Experiment: e.Name, ConfigFile: cfg.Path}
 	if b, err := os.ReadFile(cfg.Path); err == nil {
 		sum := sha256.Sum256(b)
@@ -52,11 +54,20 @@ func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out st
 			stale = append(stale, c.id)
 		default:
 			entry.State, entry.Reason = r.Status, oneLine(r.Reason, 300)
+			if o, err := results.LoadOutcomes(c.path, r); err != nil {
+				fmt.Fprintf(stderr, "runner: refusing %v\n", err)
+				entry.State, entry.Reason = results.StateMissing, oneLine("refused: "+err.Error(), 300)
+				refused = append(refused, c.id+": "+err.Error())
+				break
+			} else if o != nil {
+				outcomes[c.id] = o
+			}
 			cur = append(cur, r)
 		}
 		m.Cells = append(m.Cells, entry)
 	}
-	rep, err := reports.Render(reports.Input{Experiment: e, ConfigFile: cfg.Path, Cells: cur, Missing: missing, Stale: stale})
+	rep, err := reports.Render(reports.Input{Experiment: e, ConfigFile: cfg.Path, Cells: cur, Missing: missing, Stale: stale,
+		Outcomes: outcomes, Refused: refused})
 	if err != nil {
 		return nil, err
 	}
@@ -189,6 +200,10 @@ func merge(dirs []string, out, exp string, cells []*cell, stderr io.Writer) erro
 				continue
 			}
 			if r.ConfigHash != c.hash || r.Status != results.StatusOK {
+				continue
+			}
+			if _, err := results.LoadOutcomes(src, r); err != nil {
+				fmt.Fprintf(stderr, "runner: -merge: skipping %v\n", err)
 				continue
 			}
 			if have, _ := current(c); have {
