@@ -14,6 +14,9 @@ func MetricDiff(a, b []*metrics.Outcomes, group, metric string) (Statistic, erro
 		return nil, fmt.Errorf("metric difference: %d and %d seeds", len(a), len(b))
 	}
 	n := a[0].Len()
+	if n == 0 {
+		return nil, fmt.Errorf("metric difference: no samples")
+	}
 	for s := range a {
 		if a[s].Len() != n || b[s].Len() != n {
 			return nil, fmt.Errorf("metric difference: seed %d has %d and %d samples, want %d", s, a[s].Len(), b[s].Len(), n)

@@ -9,7 +9,9 @@
 //     statistics, each percentile interpolated linearly between order statistics (numpy's default,
 //     Hyndman-Fan type 7). The estimate is the statistic on the original samples. Resamples are
 //     drawn by a PCG generator (math/rand/v2) seeded with the given seed and Lemire's bounded
-//     draw, so an interval is a deterministic function of the outcomes, B and the seed.
+//     draw, so an interval is a deterministic function of the outcomes, B and the seed. The
+//     bootstrap p-value of "the difference equals d0" is min(1, 2 min(1 + #{r <= d0},
+//     1 + #{r >= d0}) / (B + 1)) over the resample statistics r.
 //   - Paired t-test over seeds: d_s = a_s - b_s for each seed s present in both; t = mean(d) /
 //     (sd(d)/sqrt(n)) with the n-1 standard deviation, df = n-1; p is two-sided; the interval is
 //     mean(d) ± t_{0.975, df} sd(d)/sqrt(n). With sd(d) = 0, t is ±Inf (p = 0) when mean(d) != 0
@@ -31,7 +33,8 @@ type Interval struct {
 	Estimate, Lo, Hi float64
 }
 
-// Statistic computes a value from the samples selected by idx (indices may repeat).
+// Statistic computes a value from the samples selected by idx (indices may repeat; nil means
+// every sample once, for the estimate).
 type Statistic func(idx []int) float64
 
 // Resampler draws bootstrap resamples of n indices, deterministically from its seed.
@@ -65,11 +68,32 @@ func bounded(x uint64, rng *rand.Rand, n uint64) int {
 	return int(hi)
 }
 
+// BootstrapResult is a bootstrap interval with the sorted resample statistics behind it.
+type BootstrapResult struct {
+	Interval
+	Replicates []float64
+}
+
+// P returns the two-sided bootstrap p-value of the hypothesis "the statistic equals null":
+// min(1, 2 min(1 + #{r <= null}, 1 + #{r >= null}) / (B + 1)) over the B replicates r.
+func (r BootstrapResult) P(null float64) float64 {
+	var le, ge int
+	for _, v := range r.Replicates {
+		if v <= null {
+			le++
+		}
+		if v >= null {
+			ge++
+		}
+	}
+	return math.Min(1, 2*float64(1+min(le, ge))/float64(len(r.Replicates)+1))
+}
+
 // Bootstrap returns the paired bootstrap interval of stat over n samples: the estimate on every
 // sample and the level (e.g. 0.95) percentile interval of b resamples drawn with seed.
-func Bootstrap(n, b int, seed uint64, level float64, stat Statistic) (Interval, error) {
+func Bootstrap(n, b int, seed uint64, level float64, stat Statistic) (BootstrapResult, error) {
 	if n < 1 || b < 2 {
-		return Interval{}, fmt.Errorf("bootstrap: need at least one sample and two resamples, got n=%d b=%d", n, b)
+		return BootstrapResult{}, fmt.Errorf("bootstrap: need at least one sample and two resamples, got n=%d b=%d", n, b)
 	}
 	r := NewResampler(n, seed)
 	idx := make([]int, n)
@@ -78,39 +102,31 @@ func Bootstrap(n, b int, seed uint64, level float64, stat Statistic) (Interval, 
 		r.Next(idx)
 		vals[i] = stat(idx)
 	}
-	all := make([]int, n)
-	for i := range all {
-		all[i] = i
-	}
-	return percentileInterval(stat(all), vals, level)
+	return percentileInterval(stat(nil), vals, level)
 }
 
 // BootstrapWith is Bootstrap with given resamples (for tests and other tools' resamples).
-func BootstrapWith(n int, resamples [][]int, level float64, stat Statistic) (Interval, error) {
+func BootstrapWith(resamples [][]int, level float64, stat Statistic) (BootstrapResult, error) {
 	vals := make([]float64, len(resamples))
 	for i, idx := range resamples {
 		vals[i] = stat(idx)
 	}
-	all := make([]int, n)
-	for i := range all {
-		all[i] = i
-	}
-	return percentileInterval(stat(all), vals, level)
+	return percentileInterval(stat(nil), vals, level)
 }
 
-func percentileInterval(est float64, vals []float64, level float64) (Interval, error) {
+func percentileInterval(est float64, vals []float64, level float64) (BootstrapResult, error) {
 	if !(level > 0 && level < 1) {
-		return Interval{}, fmt.Errorf("bootstrap: level %v outside (0,1)", level)
+		return BootstrapResult{}, fmt.Errorf("bootstrap: level %v outside (0,1)", level)
 	}
 	for _, v := range vals {
 		if math.IsNaN(v) {
-			return Interval{}, fmt.Errorf("bootstrap: a resample statistic is NaN")
+			return BootstrapResult{}, fmt.Errorf("bootstrap: a resample statistic is NaN")
 		}
 	}
 	s := append([]float64(nil), vals...)
 	sort.Float64s(s)
 	a := (1 - level) / 2
-	return Interval{Estimate: est, Lo: Percentile(s, 100*a), Hi: Percentile(s, 100*(1-a))}, nil
+	return BootstrapResult{Interval: Interval{Estimate: est, Lo: Percentile(s, 100*a), Hi: Percentile(s, 100*(1-a))}, Replicates: s}, nil
 }
 
 // Percentile returns the q-th percentile (0..100) of sorted values, interpolating linearly

@@ -24,6 +24,7 @@ type fixture struct {
 	Bootstrap []struct {
 		Group, Metric    string
 		Estimate, Lo, Hi float64
+		P0, Null, PNull  float64
 	}
 	Percentile struct{ Values, Q, Want []float64 }
 	TTest      []struct {
@@ -89,11 +90,12 @@ func TestBootstrapWithFixedResamplesMatchesNumpy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := BootstrapWith(len(f.Outcomes.Target), f.Resamples, 0.95, stat)
+		got, err := BootstrapWith(f.Resamples, 0.95, stat)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !near(got.Estimate, want.Estimate, 1e-12) || !near(got.Lo, want.Lo, 1e-12) || !near(got.Hi, want.Hi, 1e-12) {
+		if !near(got.Estimate, want.Estimate, 1e-12) || !near(got.Lo, want.Lo, 1e-12) || !near(got.Hi, want.Hi, 1e-12) ||
+			!near(got.P(0), want.P0, 1e-15) || !near(got.P(want.Null), want.PNull, 1e-15) {
 			t.Errorf("%s %s: got %+v, numpy %v [%v, %v]", want.Group, want.Metric, got, want.Estimate, want.Lo, want.Hi)
 		}
 	}
@@ -219,13 +221,13 @@ func TestBootstrapProperties(t *testing.T) {
 	a, b := f.outcomes("a"), f.outcomes("b")
 	self, _ := MetricDiff(a, a, "overall", "wf1")
 	got, err := Bootstrap(len(f.Outcomes.Target), 200, 1, 0.95, self)
-	if err != nil || got != (Interval{}) {
+	if err != nil || got.Interval != (Interval{}) || got.P(0) != 1 {
 		t.Errorf("a method against itself: %+v %v, want exactly 0 (identical resamples)", got, err)
 	}
 	stat, _ := MetricDiff(a, b, "overall", "acc")
 	i1, _ := Bootstrap(len(f.Outcomes.Target), 500, 7, 0.95, stat)
 	i2, _ := Bootstrap(len(f.Outcomes.Target), 500, 7, 0.95, stat)
-	if i1 != i2 {
+	if i1.Interval != i2.Interval {
 		t.Errorf("same seed, different intervals %+v %+v", i1, i2)
 	}
 	if !(i1.Lo < i1.Estimate && i1.Estimate < i1.Hi) {

@@ -89,8 +89,14 @@ for group, metric in [("overall", "acc"), ("overall", "wf1"), ("anchor", "wf1"),
         return np.mean([report(*methods["a"][s], target, anchor, idx)[group][metric] -
                         report(*methods["b"][s], target, anchor, idx)[group][metric] for s in range(seeds)])
     vals = np.array([stat(idx) for idx in resamples])
+
+    def pvalue(null):
+        le, ge = np.sum(vals <= null), np.sum(vals >= null)
+        return float(min(1, 2 * (1 + min(le, ge)) / (len(vals) + 1)))
+    null = -0.01
     boot.append({"group": group, "metric": metric, "estimate": float(stat(np.arange(n))),
-                 "lo": float(np.percentile(vals, 2.5)), "hi": float(np.percentile(vals, 97.5))})
+                 "lo": float(np.percentile(vals, 2.5)), "hi": float(np.percentile(vals, 97.5)),
+                 "p0": pvalue(0), "null": null, "pnull": pvalue(null)})
 
 fixture = {
     "outcomes": {"target": target.tolist(), "anchor": anchor.tolist(),
