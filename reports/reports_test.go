@@ -67,6 +67,13 @@ experiments:
     reference: "lm[level=0.3]"
     thresholds:
       pop: {syn: {overall: {acc: 0.05}, tail: {wf1: 0.5}}}
+  cl:
+    datasets: [syn]
+    methods: [lm, pop, "a|b"]
+    tail_shots: [5]
+    seeds: [1, 2, 3]
+    tables: [main]
+    claims: {method: lm, uniform: pop, reweighting: ["a|b"], classic: [pop], margin: 0.01}
 `
 
 // fakeCells makes deterministic results: metrics depend on the method's level, k and seed.
