@@ -150,6 +150,9 @@ func (c comparison) basisText() string {
 	case !c.ok:
 		return "none: " + c.why
 	case c.basis == "bootstrap":
+		if c.seeds == 1 {
+			return fmt.Sprintf("bootstrap, 1 seed, %d resamples", c.resampleCount)
+		}
 		return fmt.Sprintf("bootstrap, %d seeds pooled, %d resamples", c.seeds, c.resampleCount)
 	}
 	return fmt.Sprintf("t over %d seeds", c.seeds)

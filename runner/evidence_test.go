@@ -44,3 +44,46 @@ func TestSidecarWrittenAndTamperRefused(t *testing.T) {
 		t.Errorf("report does not list the refused cell:\n%s", stdout)
 	}
 }
+
+// -compare prints the paired table from stored cells, here by the bootstrap over test samples
+// (the cells have sidecars), and rejects unknown variants.
+func TestCompareFlag(t *testing.T) {
+	cfg, out := setup(t, testConfig)
+	d := testDeps(&fake{})
+	ctx := context.Background()
+	if code, _, stderr := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate"); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	code, stdout, stderr := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate", "-compare", "rep,pop")
+	if code != exitOK || !strings.Contains(stdout, "## syn1: rep − pop") || !strings.Contains(stdout, "bootstrap, 1 seed, 1000 resamples") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, _, _ := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate", "-compare", "rep,nope"); code != exitUsage {
+		t.Errorf("unknown variant: exit %d, want %d", code, exitUsage)
+	}
+	if code, _, _ := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate", "-compare", "rep"); code != exitUsage {
+		t.Errorf("one variant: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// -merge carries each cell's sidecar along.
+func TestMergeCarriesSidecar(t *testing.T) {
+	cfg, out := setup(t, testConfig)
+	d := testDeps(&fake{})
+	ctx := context.Background()
+	if code, _, stderr := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate"); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	dst := t.TempDir()
+	if code, _, stderr := invoke(t, ctx, d, "-config", cfg, "-out", dst, "-exp", "gate", "-merge", out); code != exitOK {
+		t.Fatalf("merge: exit %d\n%s", code, stderr)
+	}
+	path := results.CellPath(dst, "gate", "syn1", "rep", 2, 1)
+	c, err := results.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err := results.LoadOutcomes(path, c); err != nil || o == nil {
+		t.Errorf("merged cell's sidecar: %v, %v", o, err)
+	}
+}

@@ -121,6 +121,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 		fmt.Fprintf(stderr, "runner: %v\n", err)
 		return exitUsage
 	}
+	if opts.compare != nil {
+		return compare(cfg, exp, cells, opts, stdout, stderr)
+	}
 	status := exitOK
 	var sum *summary
 	switch {

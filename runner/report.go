@@ -19,9 +19,30 @@ import (
 	"github.com/behaviorlm/harness/reports"
 )
 
-// writeReport reads the experiment's stored cells, writes report.md (and its plot) and the
-// manifest, prints the report, and returns the current results of the planned cells.
+// writeReport reads the experiment's stored cells, writes report.md (and its plots and CSV) and
+// the manifest, prints the report, and returns the current results of the planned cells.
 func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out string, stdout, stderr io.Writer) ([]*results.Cell, error) {
+	in, m := currentResults(cfg, e, cells, out, stderr)
+	rep, err := reports.Render(in)
+	if err != nil {
+		return nil, err
+	}
+	expDir := results.ExperimentDir(out, e.Name)
+	if err := reports.Write(expDir, rep); err != nil {
+		return nil, err
+	}
+	if err := results.WriteManifest(out, m); err != nil {
+		return nil, err
+	}
+	fmt.Fprint(stdout, rep.Markdown)
+	fmt.Fprintf(stderr, "runner: report written to %s\n", filepath.Join(expDir, "report.md"))
+	return in.Cells, nil
+}
+
+// currentResults reads the experiment's stored cells and returns the report's input (the
+// current results of the planned cells, with their validated per-sample outcomes; a cell whose
+// sidecar fails validation is refused) and the manifest.
+func currentResults(cfg *config.Config, e *config.Experiment, cells []*cell, out string, stderr io.Writer) (reports.Input, *results.Manifest) {
 	stored, errs := results.ReadAll(out, e.Name)
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "runner: warning: %v\n", err)
@@ -66,20 +87,8 @@ func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out st
 		}
 		m.Cells = append(m.Cells, entry)
 	}
-	rep, err := reports.Render(reports.Input{Experiment: e, ConfigFile: cfg.Path, Cells: cur, Missing: missing, Stale: stale,
-		Outcomes: outcomes, Refused: refused})
-	if err != nil {
-		return nil, err
-	}
-	if err := reports.Write(expDir, rep); err != nil {
-		return nil, err
-	}
-	if err := results.WriteManifest(out, m); err != nil {
-		return nil, err
-	}
-	fmt.Fprint(stdout, rep.Markdown)
-	fmt.Fprintf(stderr, "runner: report written to %s\n", filepath.Join(expDir, "report.md"))
-	return cur, nil
+	return reports.Input{Experiment: e, ConfigFile: cfg.Path, Cells: cur, Missing: missing, Stale: stale,
+		Outcomes: outcomes, Refused: refused}, m
 }
 
 // check compares the thresholds with the current results, prints the outcome and reports
