@@ -13,8 +13,8 @@ import (
 // csvHeader are the columns of cells.csv: one row per ok cell, group and metric. k is the tail
 // shot count ("all" for no limit); n is the group's number of test samples; value is empty when
 // the group has no samples. Values are written with the shortest representation that reads
-// back to the same float64.
-var csvHeader = []string{"experiment", "dataset", "method", "kind", "k", "seed", "group", "metric", "value", "n", "commit", "backend", "config_hash"}
+// back to the same float64. The backend and config of each cell are in its JSON file.
+var csvHeader = []string{"experiment", "dataset", "method", "kind", "k", "seed", "group", "metric", "value", "n", "commit"}
 
 // CellsCSV renders the ok cells in long form, sorted by data set, method, k, seed.
 func CellsCSV(cells []*results.Cell) ([]byte, error) {
@@ -50,7 +50,7 @@ func CellsCSV(cells []*results.Cell) ([]byte, error) {
 					value = strconv.FormatFloat(v, 'g', -1, 64)
 				}
 				w.Write([]string{c.Experiment, c.Dataset, c.Method, c.Kind, results.KLabel(c.TailShots), strconv.FormatUint(c.Seed, 10),
-					g, k, value, strconv.Itoa(m.N), c.Env.Short(), c.Backend, c.ConfigHash})
+					g, k, value, strconv.Itoa(m.N), c.Env.Short()})
 			}
 		}
 	}

@@ -140,7 +140,7 @@ func TestCellsCSVLongForm(t *testing.T) {
 	if len(rows) != 1+9*3*len(metrics.Keys) {
 		t.Fatalf("%d rows", len(rows))
 	}
-	if strings.Join(rows[0], ",") != "experiment,dataset,method,kind,k,seed,group,metric,value,n,commit,backend,config_hash" {
+	if strings.Join(rows[0], ",") != "experiment,dataset,method,kind,k,seed,group,metric,value,n,commit" {
 		t.Errorf("header %v", rows[0])
 	}
 	var found, empty bool

@@ -197,14 +197,13 @@ func plotAnchorTail(e *config.Experiment, groups map[key]*agg, k int) ([]byte, e
 			if p.sy > 0 {
 				fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s"/>`+"\n", x, yOf(p.y-p.sy), x, yOf(p.y+p.sy), color)
 			}
-			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="%s"/>`+"\n", x, y, color)
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" %s/>`+"\n", x, y, marker(v))
 		}
 		b.WriteString("</g>\n")
 	}
 	for v, variant := range e.Variants {
-		color, _ := style(v)
 		y := panelH + 6 + legendRow*float64(v)
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="%s"/>`+"\n", padL+12, y, color)
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" %s/>`+"\n", padL+12, y, marker(v))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" dominant-baseline="middle">%s</text>`+"\n", padL+30, y, html.EscapeString(variant.Name))
 	}
 	b.WriteString("</svg>\n")
@@ -264,4 +263,14 @@ func plotDeltas(e *config.Experiment, deltas map[string][]comparison) []byte {
 	}
 	b.WriteString("</svg>\n")
 	return []byte(b.String())
+}
+
+// marker returns the fill and stroke of the i-th method's point: filled in its colour, hollow
+// for methods beyond the palette.
+func marker(i int) string {
+	color, _ := style(i)
+	if i >= len(palette) {
+		return fmt.Sprintf(`fill="white" stroke="%s" stroke-width="2"`, color)
+	}
+	return fmt.Sprintf(`fill="%s"`, color)
 }
