@@ -46,18 +46,28 @@ type evidence struct {
 	outcomes  map[string]*metrics.Outcomes
 	resamples int
 	seed      uint64
+	done      map[pairSpec]comparison // computed comparisons (a bootstrap takes a while)
 }
 
 func newEvidence(in Input, groups map[key]*agg) *evidence {
-	ev := &evidence{groups: groups, outcomes: in.Outcomes, resamples: 1000, seed: 1}
+	ev := &evidence{groups: groups, outcomes: in.Outcomes, resamples: 1000, seed: 1, done: map[pairSpec]comparison{}}
 	if c := in.Experiment.Claims; c != nil {
 		ev.resamples, ev.seed = c.Resamples, c.Seed
 	}
 	return ev
 }
 
-// compare computes one comparison.
+// compare returns one comparison (its Holm p is set by holm, per table).
 func (ev *evidence) compare(s pairSpec) comparison {
+	if c, ok := ev.done[s]; ok {
+		return c
+	}
+	c := ev.compute(s)
+	ev.done[s] = c
+	return c
+}
+
+func (ev *evidence) compute(s pairSpec) comparison {
 	c := comparison{pairSpec: s}
 	ga, gb := ev.groups[key{s.dataset, s.a, s.k}], ev.groups[key{s.dataset, s.b, s.k}]
 	var as, bs []*results.Cell

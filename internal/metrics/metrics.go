@@ -161,53 +161,72 @@ func Evaluate(scores [][]float32, targets []int32, anchor []bool) (Report, error
 }
 
 // Score computes the metrics of the samples idx (indices may repeat, as in a bootstrap resample;
-// nil means every sample once, in order). The outcomes must be valid (see Validate).
+// nil means every sample once). The outcomes must be valid (see Validate).
 func (o *Outcomes) Score(idx []int) Report {
-	if idx == nil {
-		idx = make([]int, o.Len())
-		for i := range idx {
-			idx[i] = i
-		}
-	}
-	var anc, tail []int
-	for _, i := range idx {
-		if o.Anchor[o.Target[i]] {
-			anc = append(anc, i)
-		} else {
-			tail = append(tail, i)
-		}
-	}
+	counts := o.Counts(idx, nil)
 	return Report{
-		Overall: group(idx, o.Pred, o.Rank, o.Target, len(o.Anchor)),
-		Anchor:  group(anc, o.Pred, o.Rank, o.Target, len(o.Anchor)),
-		Tail:    group(tail, o.Pred, o.Rank, o.Target, len(o.Anchor)),
+		Overall: o.ScoreGroup(counts, "overall"),
+		Anchor:  o.ScoreGroup(counts, "anchor"),
+		Tail:    o.ScoreGroup(counts, "tail"),
 	}
 }
 
-// group computes the metrics of the samples idx. Sums run in class order, so results are
-// bit-for-bit reproducible.
-func group(idx []int, preds, ranks, targets []int32, numClasses int) Metrics {
-	m := Metrics{N: len(idx)}
-	if len(idx) == 0 {
+// Counts returns how often each sample occurs in idx (nil: every sample once), reusing buf when
+// it has the right length.
+func (o *Outcomes) Counts(idx []int, buf []int32) []int32 {
+	if len(buf) != o.Len() {
+		buf = make([]int32, o.Len())
+	}
+	if idx == nil {
+		for i := range buf {
+			buf[i] = 1
+		}
+		return buf
+	}
+	clear(buf)
+	for _, i := range idx {
+		buf[i]++
+	}
+	return buf
+}
+
+// ScoreGroup computes the metrics of one group ("overall", "anchor" or "tail"; any other name
+// gives zero metrics) when sample i counts counts[i] times. Sums run in sample order, then class
+// order, so results are bit-for-bit reproducible; a sample counted once contributes exactly as
+// in an unweighted sum.
+func (o *Outcomes) ScoreGroup(counts []int32, group string) Metrics {
+	var m Metrics
+	if group != "overall" && group != "anchor" && group != "tail" {
 		return m
 	}
+	numClasses := len(o.Anchor)
 	support := make([]int, numClasses)
 	predicted := make([]int, numClasses)
 	tp := make([]int, numClasses)
-	for _, i := range idx {
-		t, p := targets[i], preds[i]
-		support[t]++
-		predicted[p]++
-		if p == t {
-			tp[t]++
-			m.Accuracy++
+	for i, w := range counts {
+		if w == 0 {
+			continue
 		}
-		if r := ranks[i]; r <= 5 {
-			m.RecallAt5++
-			m.NDCG5 += 1 / math.Log2(float64(r)+1)
+		t, p := o.Target[i], o.Pred[i]
+		if (group == "anchor" && !o.Anchor[t]) || (group == "tail" && o.Anchor[t]) {
+			continue
+		}
+		m.N += int(w)
+		support[t] += int(w)
+		predicted[p] += int(w)
+		if p == t {
+			tp[t] += int(w)
+			m.Accuracy += float64(w)
+		}
+		if r := o.Rank[i]; r <= 5 {
+			m.RecallAt5 += float64(w)
+			m.NDCG5 += float64(w) * (1 / math.Log2(float64(r)+1))
 		}
 	}
-	n := float64(len(idx))
+	if m.N == 0 {
+		return m
+	}
+	n := float64(m.N)
 	present := 0
 	for _, s := range support {
 		if s > 0 {

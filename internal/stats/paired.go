@@ -8,7 +8,8 @@ import (
 
 // MetricDiff returns the statistic "metric of group for a minus that for b" on a resample,
 // averaged over seeds: a[s] and b[s] are the outcomes of the two methods with seed s on the same
-// test samples (one seed: the per-seed difference; several: the pooled one).
+// test samples (one seed: the per-seed difference; several: the pooled one). The statistic
+// reuses a buffer: call it from one goroutine at a time.
 func MetricDiff(a, b []*metrics.Outcomes, group, metric string) (Statistic, error) {
 	if len(a) != len(b) || len(a) == 0 {
 		return nil, fmt.Errorf("metric difference: %d and %d seeds", len(a), len(b))
@@ -33,15 +34,14 @@ func MetricDiff(a, b []*metrics.Outcomes, group, metric string) (Statistic, erro
 	if _, ok := (metrics.Metrics{}).Get(metric); !ok {
 		return nil, fmt.Errorf("metric difference: unknown metric %q", metric)
 	}
-	value := func(o *metrics.Outcomes, idx []int) float64 {
-		g, _ := o.Score(idx).Group(group)
-		v, _ := g.Get(metric)
-		return v
-	}
+	var counts []int32
 	return func(idx []int) float64 {
+		counts = a[0].Counts(idx, counts) // same samples for every seed and method
 		var sum float64
 		for s := range a {
-			sum += value(a[s], idx) - value(b[s], idx)
+			x, _ := a[s].ScoreGroup(counts, group).Get(metric)
+			y, _ := b[s].ScoreGroup(counts, group).Get(metric)
+			sum += x - y
 		}
 		return sum / float64(len(a))
 	}, nil
