@@ -29,8 +29,9 @@ Runs a named experiment grid of experiments.yaml (data sets x methods x tail sho
 writes one result file per cell, a manifest and a markdown report:
 
   <out>/<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json   per-cell result (atomic write)
+  <out>/<exp>/cells/.../k<k>-seed<seed>.outcomes.csv.gz         per-test-sample outcomes, hash-linked
   <out>/<exp>/manifest.json                                    planned cells and their state
-  <out>/<exp>/report.md (+ <group>_<metric>_vs_k.svg)          tables, also printed
+  <out>/<exp>/report.md (+ *.svg plots, cells.csv)             tables, also printed; long-form CSV
   <out>/cache/                                                 pretrained LMs etc., shared
 
 A re-run skips cells whose file has status ok and the same config hash; failed cells, cells whose

@@ -3,8 +3,9 @@
 //
 // A cell is (experiment, data set, method variant, tail shots k, seed). Cells run in a fixed order
 // (data sets, then k, then seeds, then methods), so the datasets.Task of a (data set, k, seed) is
-// built once and shared by all its methods. Each cell's method output is scored by
-// internal/metrics.Evaluate and stored as results/<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json
+// built once and shared by all its methods. Each cell's method output is ranked and scored by
+// internal/metrics (Rank, then Score; the per-sample outcomes go to the cell's sidecar,
+// k<k>-seed<seed>.outcomes.csv.gz) and stored as results/<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json
 // with its status, metrics, effective configuration and its SHA-256, seed, backend, git commit,
 // Go and module versions, task fingerprint and statistics, stage timings and wall time.
 //

@@ -5,9 +5,10 @@
 // Layout under the results folder (the runner's -out):
 //
 //	<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json   one Cell per file (k "all" = every shot)
+//	<exp>/cells/.../k<k>-seed<seed>.outcomes.csv.gz        its per-test-sample outcomes (sidecar.go)
 //	<exp>/cells/.../k<k>-seed<seed>.json.lock              while a runner works on the cell
 //	<exp>/manifest.json                                    the planned cells and their state
-//	<exp>/report.md, <exp>/*.svg                           written by package reports
+//	<exp>/report.md, <exp>/*.svg, <exp>/cells.csv          written by package reports
 //	cache/                                                 methods' reusable artefacts
 package results
 

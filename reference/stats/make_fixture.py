@@ -84,17 +84,19 @@ for idx in [np.arange(n), resamples[0], resamples[1]]:
     scores.append({"idx": idx.tolist(), "report": report(pred, rank, target, anchor, idx)})
 
 boot = []
-for group, metric in [("overall", "acc"), ("overall", "wf1"), ("anchor", "wf1"), ("tail", "wf1")]:
+cases = [(g, m, seeds) for g, m in [("overall", "acc"), ("overall", "wf1"), ("anchor", "wf1"), ("tail", "wf1")]]
+cases += [("overall", "wf1", 1), ("tail", "wf1", 1)]  # per seed: the first seed alone
+for group, metric, nseeds in cases:
     def stat(idx):
         return np.mean([report(*methods["a"][s], target, anchor, idx)[group][metric] -
-                        report(*methods["b"][s], target, anchor, idx)[group][metric] for s in range(seeds)])
+                        report(*methods["b"][s], target, anchor, idx)[group][metric] for s in range(nseeds)])
     vals = np.array([stat(idx) for idx in resamples])
 
     def pvalue(null):
         le, ge = np.sum(vals <= null), np.sum(vals >= null)
         return float(min(1, 2 * (1 + min(le, ge)) / (len(vals) + 1)))
     null = -0.01
-    boot.append({"group": group, "metric": metric, "estimate": float(stat(np.arange(n))),
+    boot.append({"group": group, "metric": metric, "seeds": nseeds, "estimate": float(stat(np.arange(n))),
                  "lo": float(np.percentile(vals, 2.5)), "hi": float(np.percentile(vals, 97.5)),
                  "p0": pvalue(0), "null": null, "pnull": pvalue(null)})
 
