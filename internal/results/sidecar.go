@@ -32,6 +32,9 @@ type OutcomesRef struct {
 
 const sidecarHeader = "target,pred,rank,anchor"
 
+// maxClasses bounds the class count a cell may record (a corrupt count must not exhaust memory).
+const maxClasses = 1 << 24
+
 // SidecarPath returns the sidecar file of the cell stored at path.
 func SidecarPath(path string) string {
 	return strings.TrimSuffix(path, ".json") + ".outcomes.csv.gz"
@@ -89,6 +92,9 @@ func EncodeOutcomes(o *metrics.Outcomes) ([]byte, error) {
 // DecodeOutcomes parses a sidecar of a cell with the given number of classes. A class that is
 // never a target is marked as not an anchor (no metric depends on it).
 func DecodeOutcomes(data []byte, classes int) (*metrics.Outcomes, error) {
+	if classes < 1 || classes > maxClasses {
+		return nil, fmt.Errorf("%d classes outside [1,%d]", classes, maxClasses)
+	}
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)

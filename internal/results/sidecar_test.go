@@ -171,6 +171,9 @@ func TestDecodeOutcomesErrors(t *testing.T) {
 			t.Errorf("%s: want an error", name)
 		}
 	}
+	if _, err := DecodeOutcomes(enc("target,pred,rank,anchor\n"), -1); err == nil {
+		t.Error("negative class count: want an error")
+	}
 	if _, err := DecodeOutcomes([]byte("plain"), 4); err == nil {
 		t.Error("not gzip: want an error")
 	}
@@ -192,4 +195,33 @@ func TestCommittedCellHasNoSidecar(t *testing.T) {
 	if strings.Contains(string(b), `"outcomes"`) {
 		t.Error("a cell without a sidecar must not gain an outcomes key")
 	}
+}
+
+// FuzzDecodeOutcomes: any bytes either fail to decode or decode to valid outcomes that encode and
+// decode back to the same outcomes.
+func FuzzDecodeOutcomes(f *testing.F) {
+	o := &metrics.Outcomes{Pred: []int32{0, 1, 2}, Rank: []int32{1, 2, 1}, Target: []int32{0, 0, 2}, Anchor: []bool{true, false, false}}
+	good, _ := EncodeOutcomes(o)
+	f.Add(good, 3)
+	f.Add([]byte("not gzip"), 3)
+	f.Fuzz(func(t *testing.T, data []byte, classes int) {
+		if classes > 1000 {
+			return
+		}
+		got, err := DecodeOutcomes(data, classes)
+		if err != nil {
+			return
+		}
+		if err := got.Validate(); err != nil {
+			t.Fatalf("decoded invalid outcomes: %v", err)
+		}
+		again, err := EncodeOutcomes(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := DecodeOutcomes(again, classes)
+		if err != nil || back.Score(nil) != got.Score(nil) || len(back.Target) != len(got.Target) {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
 }
