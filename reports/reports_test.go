@@ -159,6 +159,8 @@ func TestMainReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "main.md", []byte(out.Markdown))
+	golden(t, "anchor_vs_tail_wf1_k5.svg", out.Files["anchor_vs_tail_wf1_k5.svg"])
+	golden(t, "main_cells.csv", out.Files["cells.csv"])
 	for _, want := range []string{"| a\\|b ", "(n=2)", "**", "1 failed, 1 missing", "git commit 0123456789ab+dirty"} {
 		if !strings.Contains(out.Markdown, want) {
 			t.Errorf("report lacks %q", want)

@@ -213,7 +213,7 @@ func plotAnchorTail(e *config.Experiment, groups map[key]*agg, k int) ([]byte, e
 // plotDeltas draws, per data set, each variant's paired difference to the reference as a bar
 // with its 95% interval; a variant without a computable difference has no bar.
 func plotDeltas(e *config.Experiment, deltas map[string][]comparison) []byte {
-	const labelW, rowH = 150.0, 22.0
+	const labelW, rowH = 190.0, 22.0
 	rows := 0
 	m := 0.0
 	for _, ds := range e.Datasets {
@@ -224,7 +224,7 @@ func plotDeltas(e *config.Experiment, deltas map[string][]comparison) []byte {
 			}
 		}
 	}
-	m = niceMax(m, 0.01)
+	m = niceMax(m, 0.02) // ticks at ±m/2 stay at two decimals
 	pw := panelW + labelW
 	plotW := pw - labelW - padR
 	plotH := rowH * float64(rows)
