@@ -37,7 +37,7 @@ func TestSidecarWrittenAndTamperRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate", "-report")
-	if !strings.Contains(stderr, "refusing") || !strings.Contains(stderr, "SHA-256") {
+	if code != exitFailed || !strings.Contains(stderr, "refusing") || !strings.Contains(stderr, "SHA-256") {
 		t.Errorf("-report did not refuse the tampered cell (exit %d):\n%s", code, stderr)
 	}
 	if !strings.Contains(stdout, "refused") || !strings.Contains(stdout, "syn1/rep/2/1") {

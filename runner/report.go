@@ -20,7 +20,8 @@ import (
 )
 
 // writeReport reads the experiment's stored cells, writes report.md (and its plots and CSV) and
-// the manifest, prints the report, and returns the current results of the planned cells.
+// the manifest, prints the report, and returns the current results of the planned cells; it
+// fails after writing when a cell was refused (its sidecar failed validation).
 func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out string, stdout, stderr io.Writer) ([]*results.Cell, error) {
 	in, m := currentResults(cfg, e, cells, out, stderr)
 	rep, err := reports.Render(in)
@@ -36,6 +37,9 @@ func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out st
 	}
 	fmt.Fprint(stdout, rep.Markdown)
 	fmt.Fprintf(stderr, "runner: report written to %s\n", filepath.Join(expDir, "report.md"))
+	if len(in.Refused) > 0 {
+		return in.Cells, fmt.Errorf("%d cell(s) refused: their per-sample sidecar failed validation and they are left out of the report (re-run them with -force -only)", len(in.Refused))
+	}
 	return in.Cells, nil
 }
 
