@@ -93,6 +93,16 @@ func TestClaimsUseBootstrapWithOutcomes(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
 	}
+	// -compare adds the per-seed bootstrap rows.
+	cmpTable, err := Compare(Input{Experiment: e, Cells: cells, Outcomes: outcomes}, "lm", "pop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"bootstrap, 3 seeds pooled", "bootstrap, seed 1,", "bootstrap, seed 3,"} {
+		if !strings.Contains(cmpTable, want) {
+			t.Errorf("compare table lacks %q:\n%s", want, cmpTable)
+		}
+	}
 }
 
 // An empty group shows "-", never a bold 0.000.

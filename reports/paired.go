@@ -19,13 +19,15 @@ import (
 const level = 0.95
 
 // pairSpec names one comparison; null is the difference tested against (0, or -margin for a
-// non-inferiority claim).
+// non-inferiority claim). With oneSeed set, only the cells of seed are paired.
 type pairSpec struct {
 	dataset       string
 	k             int
 	a, b          string
 	group, metric string
 	null          float64
+	oneSeed       bool
+	seed          uint64
 }
 
 // comparison is a computed pairSpec. When ok is false, why says why nothing could be computed.
@@ -77,6 +79,9 @@ func (ev *evidence) compute(s pairSpec) comparison {
 			bySeed[x.Seed] = x
 		}
 		for _, x := range ga.cells {
+			if s.oneSeed && x.Seed != s.seed {
+				continue
+			}
 			if y := bySeed[x.Seed]; y != nil {
 				as, bs = append(as, x), append(bs, y)
 			}
@@ -160,6 +165,9 @@ func (c comparison) basisText() string {
 	case !c.ok:
 		return "none: " + c.why
 	case c.basis == "bootstrap":
+		if c.oneSeed {
+			return fmt.Sprintf("bootstrap, seed %d, %d resamples", c.seed, c.resampleCount)
+		}
 		if c.seeds == 1 {
 			return fmt.Sprintf("bootstrap, 1 seed, %d resamples", c.resampleCount)
 		}
@@ -223,8 +231,9 @@ func pairedTable(cs []comparison, withK bool) (string, error) {
 }
 
 // Compare renders the paired table of method variant a against b on every data set and k of the
-// experiment: the difference in overall accuracy and overall, anchor and tail weighted F1, with
-// Holm's correction across the table.
+// experiment: the difference in overall accuracy and overall, anchor and tail weighted F1, pooled
+// over seeds and, where the cells have per-sample outcomes, per seed too, with Holm's correction
+// across each data set's table.
 func Compare(in Input, a, b string) (string, error) {
 	e := in.Experiment
 	for _, name := range []string{a, b} {
@@ -238,7 +247,17 @@ func Compare(in Input, a, b string) (string, error) {
 		var cs []comparison
 		for _, k := range e.TailShots {
 			for _, gm := range pairedMetrics {
-				cs = append(cs, ev.compare(pairSpec{dataset: ds, k: k, a: a, b: b, group: gm[0], metric: gm[1]}))
+				pooled := ev.compare(pairSpec{dataset: ds, k: k, a: a, b: b, group: gm[0], metric: gm[1]})
+				cs = append(cs, pooled)
+				if pooled.basis != "bootstrap" || pooled.seeds < 2 {
+					continue
+				}
+				for _, seed := range e.Seeds {
+					c := ev.compare(pairSpec{dataset: ds, k: k, a: a, b: b, group: gm[0], metric: gm[1], oneSeed: true, seed: seed})
+					if c.ok {
+						cs = append(cs, c)
+					}
+				}
 			}
 		}
 		t, err := pairedTable(cs, true)
