@@ -250,11 +250,12 @@ func (x *executor) runCell(c *cell) *results.Cell {
 	if len(out.TestScores) != len(task.Test) {
 		return finish(fmt.Errorf("method returned %d score rows for %d test samples", len(out.TestScores), len(task.Test)))
 	}
-	rep, err := metrics.Evaluate(out.TestScores, datasets.Targets(task.Test), task.Anchor)
+	o, err := metrics.Rank(out.TestScores, datasets.Targets(task.Test), task.Anchor)
 	if err != nil {
 		return finish(err)
 	}
-	r.Metrics = &rep
+	rep := o.Score(nil)
+	r.Metrics, r.Samples = &rep, o // results.Write stores the samples in the cell's sidecar
 	return finish(nil)
 }
 

@@ -23,7 +23,7 @@ import (
 // (which report tables: main, tailshots, ablation, stats), tailshot_metric ({group, metric} of
 // the tail-shot table and plot, default tail wf1), reference (the ablation table's reference
 // variant, default the first) and thresholds (method -> data set -> group -> metric -> minimum,
-// for the CI gate).
+// for the CI gate) and claims (the claims table, see Claims).
 type Experiment struct {
 	Name        string
 	Description string
@@ -44,6 +44,8 @@ type Experiment struct {
 	// Reference is the variant the ablation table compares against.
 	Reference  string
 	Thresholds []Threshold
+	// Claims configures the claims table (claims.go); nil when the experiment has none.
+	Claims *Claims
 }
 
 // Variant is one method configuration of an experiment: a `methods:` entry with the experiment's
@@ -92,7 +94,7 @@ func (e *Experiment) NumCells() int {
 }
 
 var experimentKeys = []string{"description", "datasets", "methods", "tail_shots", "seeds", "data", "set", "vary",
-	"columns", "groups", "tables", "tailshot_metric", "reference", "thresholds"}
+	"columns", "groups", "tables", "tailshot_metric", "reference", "thresholds", "claims"}
 
 func (c *Config) parseExperiments(d decoder, n *yaml.Node, reg Registry) error {
 	ps, err := d.pairs(n, "experiments")
@@ -125,7 +127,7 @@ func (c *Config) parseExperiment(d decoder, key, n *yaml.Node, reg Registry) (*E
 		return nil, err
 	}
 	var methodNames []string
-	var setNode, varyNode, thresholdsNode *yaml.Node
+	var setNode, varyNode, thresholdsNode, claimsNode *yaml.Node
 	for _, p := range ps {
 		kp := join(path, p.key.Value)
 		var err error
@@ -166,6 +168,8 @@ func (c *Config) parseExperiment(d decoder, key, n *yaml.Node, reg Registry) (*E
 			err = d.leaf(p.value, reflect.ValueOf(&e.Reference).Elem(), kp)
 		case "thresholds":
 			thresholdsNode = p.value
+		case "claims":
+			claimsNode = p.value
 		default:
 			err = d.errorf(p.key, "unknown key %q in %s (known keys: %s)", p.key.Value, path, strings.Join(experimentKeys, ", "))
 		}
@@ -198,6 +202,11 @@ func (c *Config) parseExperiment(d decoder, key, n *yaml.Node, reg Registry) (*E
 	}
 	if thresholdsNode != nil {
 		if err := d.thresholds(thresholdsNode, path+".thresholds", e); err != nil {
+			return nil, err
+		}
+	}
+	if claimsNode != nil {
+		if err := d.claims(claimsNode, path+".claims", e); err != nil {
 			return nil, err
 		}
 	}

@@ -5,9 +5,10 @@
 // Layout under the results folder (the runner's -out):
 //
 //	<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json   one Cell per file (k "all" = every shot)
+//	<exp>/cells/.../k<k>-seed<seed>.outcomes.csv.gz        its per-test-sample outcomes (sidecar.go)
 //	<exp>/cells/.../k<k>-seed<seed>.json.lock              while a runner works on the cell
 //	<exp>/manifest.json                                    the planned cells and their state
-//	<exp>/report.md, <exp>/*.svg                           written by package reports
+//	<exp>/report.md, <exp>/*.svg, <exp>/cells.csv          written by package reports
 //	cache/                                                 methods' reusable artefacts
 package results
 
@@ -44,6 +45,10 @@ type Cell struct {
 	Status  string          `json:"status"`
 	Reason  string          `json:"reason,omitempty"`
 	Metrics *metrics.Report `json:"metrics,omitempty"`
+	// Outcomes links the per-test-sample sidecar (sidecar.go); absent in older cells. Samples
+	// are those outcomes in memory: Write stores them in the sidecar, LoadOutcomes reads them.
+	Outcomes *OutcomesRef      `json:"outcomes,omitempty"`
+	Samples  *metrics.Outcomes `json:"-"`
 	// Config is everything that determines the cell's result; ConfigHash is its SHA-256.
 	Config     CellConfig `json:"config"`
 	ConfigHash string     `json:"config_hash"`
@@ -140,8 +145,12 @@ func safeName(s string) string {
 	return string(b)
 }
 
-// Write stores a cell atomically at path, creating folders as needed.
+// Write stores a cell atomically at path, creating folders as needed, after its sidecar when
+// c.Samples is set.
 func Write(path string, c *Cell) error {
+	if err := writeSidecar(path, c); err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode cell %s: %w", c.ID(), err)
