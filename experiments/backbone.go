@@ -10,6 +10,7 @@ import (
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/lm"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/results"
 	"github.com/behaviorlm/harness/internal/train"
 )
 
@@ -100,7 +101,7 @@ func (b *lmBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	out := &Loaded{Ctx: ctx, Encode: m.Inputs, Model: m.Classifier(), NumClasses: m.NumBehaviors(), Trainable: m.Trainable(),
 		Info: map[string]float64{"prompt_tokens": float64(m.Renderer().Len())}}
 	if res != nil {
-		out.Stages = append(out.Stages, method.Stage{Name: "pretrain", Seconds: res.Seconds, Steps: res.Steps, Loss: res.FinalLoss, Cached: res.Cached})
+		out.Stages = append(out.Stages, method.Stage{Name: "pretrain", Seconds: res.Seconds, Steps: res.Steps, FinalLoss: results.Float(res.FinalLoss), Cached: res.Cached})
 		out.Info["pretrain_windows"] = float64(res.Windows)
 	}
 	return out, nil

@@ -20,14 +20,11 @@ func (f *finetune) Run(env method.Env, task *datasets.Task) (*method.Output, err
 		return nil, fmt.Errorf("finetune: loading backbone %s: %w", f.p.Backbone, err)
 	}
 	out := &method.Output{Stages: m.Stages, Info: copyInfo(m.Info)}
-	st, res, err := fitStage(env, "finetune", m, task, task.Train, f.p.TrainParams, f.p.Loss, f.p.Resample)
+	st, err := fitStage(env, "finetune", "", m, task, task.Train, f.p.TrainParams, f.p.Loss, f.p.Resample, out.Info)
 	if err != nil {
 		return nil, err
 	}
 	out.Stages = append(out.Stages, st)
-	out.Info["train_samples"] = float64(len(task.Train))
-	out.Info["best_valid_loss"] = res.MinValidLoss
-	out.Info["best_step"] = float64(res.BestStep)
 	scores, st, err := score(env, "predict", m, task.Test)
 	if err != nil {
 		return nil, err

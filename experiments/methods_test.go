@@ -212,11 +212,11 @@ func TestBehaviorLMStagesAndSubset(t *testing.T) {
 	if got := stageNames(out); got != "pretrain,stage1,difficulty,stage2,predict" {
 		t.Errorf("stages %s", got)
 	}
-	if got := out.Info["stage2_samples"]; got != float64(want) {
-		t.Errorf("stage2_samples %v, want %d", got, want)
+	if got := out.Info["stage2_train_samples"]; got != float64(want) {
+		t.Errorf("stage2_train_samples %v, want %d", got, want)
 	}
-	if got := out.Info["stage1_samples"]; got != float64(anchors) {
-		t.Errorf("stage1_samples %v, want %d (anchor-target samples)", got, anchors)
+	if got := out.Info["stage1_train_samples"]; got != float64(anchors) {
+		t.Errorf("stage1_train_samples %v, want %d (anchor-target samples)", got, anchors)
 	}
 	if out.Info["difficulty_mean_selected"] < out.Info["difficulty_mean_scored"] {
 		t.Errorf("hard selection picked easier than average samples: %v", out.Info)
@@ -231,12 +231,12 @@ func TestBehaviorLMStagesAndSubset(t *testing.T) {
 		t.Errorf("stage2.skip stages %s", got)
 	}
 	p.Stage2.Skip, p.Stage1.Data = false, "all"
-	if got := run(t, KindBehaviorLM, p, task, 1).Info["stage1_samples"]; got != float64(len(task.Train)) {
+	if got := run(t, KindBehaviorLM, p, task, 1).Info["stage1_train_samples"]; got != float64(len(task.Train)) {
 		t.Errorf("stage1.data=all: %v samples, want %d", got, len(task.Train))
 	}
 	p.Stage1.Data, p.Select, p.Candidates = "anchor", SelectRandom, 5
 	out = run(t, KindBehaviorLM, p, task, 1)
-	if out.Info["difficulty_scored"] != 0 || out.Info["stage2_samples"] != float64(want) {
+	if out.Info["difficulty_scored"] != 0 || out.Info["stage2_train_samples"] != float64(want) {
 		t.Errorf("random selection: %v", out.Info)
 	}
 }

@@ -8,11 +8,11 @@ package method
 
 import (
 	"context"
-	"time"
 
 	"github.com/gomlx/gomlx/backends"
 
 	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/results"
 )
 
 // Env is what the runner hands a method for one cell.
@@ -26,19 +26,29 @@ type Env struct {
 	// CacheDir is where a method may cache expensive, reusable artefacts (e.g. a pretrained LM),
 	// keyed by everything that determines them.
 	CacheDir string
-	// Logf prints a progress line (cell, stage, epoch, loss, ETA). Never nil when set by the runner.
+	// Logf prints a progress line (cell, stage, epoch, loss, ETA). Never nil when set by the runner;
+	// methods call Env.Log, which also works without it (in tests).
 	Logf func(format string, args ...any)
 }
 
-// Stage records one timed part of a method's run (e.g. "pretrain", "stage1", "stage2").
-type Stage struct {
-	Name    string        `json:"name"`
-	Seconds float64       `json:"seconds"`
-	Steps   int           `json:"steps,omitempty"`
-	Loss    float64       `json:"final_loss,omitempty"`
-	Cached  bool          `json:"cached,omitempty"`
-	Elapsed time.Duration `json:"-"`
+// Log prints a progress line through Logf; it does nothing when Logf is nil.
+func (e Env) Log(format string, args ...any) {
+	if e.Logf != nil {
+		e.Logf(format, args...)
+	}
 }
+
+// Err returns the error of Ctx (nil while the run may go on, and when Ctx is nil).
+func (e Env) Err() error {
+	if e.Ctx == nil {
+		return nil
+	}
+	return e.Ctx.Err()
+}
+
+// Stage records one timed part of a method's run (e.g. "pretrain", "stage1", "stage2"). It is the
+// record the result file stores (results.Stage): one definition for both.
+type Stage = results.Stage
 
 // Output is a method's result on one cell.
 type Output struct {
