@@ -6,8 +6,25 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/method"
 	"github.com/behaviorlm/harness/internal/train"
 )
+
+// GRU4Rec is the GRU4Rec baseline (see gru4recModel).
+type GRU4Rec struct{ Params GRU4RecParams }
+
+// Build implements method.Params.
+func (p *GRU4RecParams) Build(map[string]any) (method.Method, error) {
+	return built("gru4rec", p.validate(), &GRU4Rec{Params: *p})
+}
+
+// Run implements method.Method.
+func (m *GRU4Rec) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
+	enc := encoding{historyLen: task.Config.HistoryLen, timeContext: m.Params.TimeContext}
+	return runNeural(env, task, "gru4rec", m.Params.validate(), &neural{tp: m.Params.TrainParams, enc: enc,
+		model: gru4recModel(&m.Params, enc, task.NumClasses())})
+}
 
 // gru4recModel returns GRU4Rec (Hidasi et al. 2016) as a train.ModelFn: item embeddings (plus time
 // embeddings with time context) -> dropout -> Layers stacked GRUs unrolled over the T history steps

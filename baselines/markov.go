@@ -18,6 +18,15 @@ type MarkovParams struct {
 // DefaultMarkovParams returns markov's defaults.
 func DefaultMarkovParams() *MarkovParams { return &MarkovParams{Smoothing: 1} }
 
+// Build implements method.Params.
+func (p *MarkovParams) Build(map[string]any) (method.Method, error) {
+	var err error
+	if p.Smoothing < 0 {
+		err = fmt.Errorf("smoothing: must be >= 0, got %g", p.Smoothing)
+	}
+	return built("markov", err, Markov{Params: *p})
+}
+
 // Markov is a first-order transition model. From the training samples it counts n(a, c), how often
 // target c followed the last history behavior a, and n(c), how often c was a target. The score of
 // c for a sample whose last history behavior is a is the Dirichlet-smoothed transition probability

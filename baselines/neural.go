@@ -18,12 +18,25 @@ import (
 // neural is one neural baseline ready to run: its training options, input encoding, model and
 // (bert4rec) training-set augmentation.
 type neural struct {
-	name  string
+	name  string // the method kind, for errors
 	tp    TrainParams
 	enc   encoding
 	model train.ModelFn
 	// augment, when set, extends the encoded training set (bert4rec's cloze samples).
 	augment func(in train.Inputs, labels []int32, rng *rand.Rand) (train.Inputs, []int32)
+}
+
+// runNeural runs the neural baseline n of the given kind on task, after checking its parameters
+// (invalid is their validation error) and the task.
+func runNeural(env method.Env, task *datasets.Task, kind string, invalid error, n *neural) (*method.Output, error) {
+	if invalid != nil {
+		return nil, fmt.Errorf("%s: %w", kind, invalid)
+	}
+	if err := checkTask(task); err != nil {
+		return nil, fmt.Errorf("%s: %w", kind, err)
+	}
+	n.name = kind
+	return n.run(env, task)
 }
 
 // run trains the model on task.Train through train.RunStage (validation on the first

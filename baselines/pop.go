@@ -12,6 +12,9 @@ import (
 // empty params section strictly).
 type PopParams struct{}
 
+// Build implements method.Params.
+func (p *PopParams) Build(map[string]any) (method.Method, error) { return Pop{}, nil }
+
 // Pop scores every behavior by its number of training targets, the same for every test sample.
 type Pop struct{}
 

@@ -6,8 +6,25 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/method"
 	"github.com/behaviorlm/harness/internal/train"
 )
+
+// SASRec is the SASRec baseline (see sasrecModel).
+type SASRec struct{ Params SASRecParams }
+
+// Build implements method.Params.
+func (p *SASRecParams) Build(map[string]any) (method.Method, error) {
+	return built("sasrec", p.validate(), &SASRec{Params: *p})
+}
+
+// Run implements method.Method.
+func (m *SASRec) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
+	enc := encoding{historyLen: task.Config.HistoryLen, timeContext: m.Params.TimeContext}
+	return runNeural(env, task, "sasrec", m.Params.validate(), &neural{tp: m.Params.TrainParams, enc: enc,
+		model: sasrecModel(&m.Params, enc, task.NumClasses())})
+}
 
 // sasrecModel returns SASRec (Kang & McAuley 2018) as a train.ModelFn: item + learned position
 // embeddings (plus time embeddings with time context) -> dropout -> padding zeroed -> Blocks

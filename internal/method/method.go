@@ -8,6 +8,7 @@ package method
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/gomlx/gomlx/backends"
 
@@ -66,7 +67,7 @@ type Method interface {
 	Run(env Env, task *datasets.Task) (*Output, error)
 }
 
-// Factory builds a method of one kind from YAML parameters.
+// Factory builds a method of one kind from YAML parameters. Make one with Kind.
 //
 // The runner calls Params to get a pointer to a struct filled with the kind's defaults, decodes
 // the method's YAML entry into it strictly (unknown keys are errors), then calls New with it and
@@ -74,6 +75,38 @@ type Method interface {
 type Factory struct {
 	Params func() any
 	New    func(params any, backbones map[string]any) (Method, error)
+}
+
+// Params is implemented by the parameter struct (a pointer to it) of every method kind.
+type Params interface {
+	// Build validates the parameters (errors name the YAML key) and returns the method. backbones
+	// is the decoded backbones section; a kind that uses a backbone also implements
+	// BackboneUser.
+	Build(backbones map[string]any) (Method, error)
+}
+
+// BackboneUser is implemented by the parameter structs of the methods that use backbones: it
+// names the backbones the parameters refer to, so that the runner records (and hashes) exactly
+// those backbones with the method's configuration.
+type BackboneUser interface {
+	BackboneNames() []string
+}
+
+// Kind returns the Factory of the method kind whose parameter struct is P: defaults returns a
+// fresh P with the kind's defaults, and P.Build makes the method. Adding a method kind is its
+// parameter struct, its Run, and one line Kind(DefaultXParams) in a Factories map.
+func Kind[P Params](defaults func() P) Factory {
+	return Factory{
+		Params: func() any { return defaults() },
+		New: func(params any, backbones map[string]any) (Method, error) {
+			p, ok := params.(P)
+			if !ok {
+				var want P
+				return nil, fmt.Errorf("parameters of type %T, want %T", params, want)
+			}
+			return p.Build(backbones)
+		},
+	}
 }
 
 // BackboneFactory makes the default parameters of one backbone kind (see Factory).
