@@ -8,6 +8,7 @@ import (
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 	"github.com/behaviorlm/harness/internal/train"
 )
 
@@ -43,7 +44,7 @@ func bert4recModel(p *BERT4RecParams, enc encoding, numClasses int) train.ModelF
 	return func(ctx *context.Context, inputs []*Node, training bool) *Node {
 		items := inputs[0]
 		x, table := sequenceEmbedding(ctx, inputs, enc, numClasses+2, p.Dim, p.TimeContext)
-		x = dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
+		x = nn.Dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
 		present := NotEqual(items, ZerosLike(items))
 		attnBias := attentionBias(present, false)
 		pos := Reshape(inputs[enc.posIndex()], -1)
@@ -52,8 +53,8 @@ func bert4recModel(p *BERT4RecParams, enc encoding, numClasses int) train.ModelF
 			x = transformerBlock(ctx.Inf("block_%d", i), x, attnBias, nil, p.Heads, p.FFNDim, p.Dropout, true, training)
 		}
 		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(present), pos, p.Heads, p.FFNDim, p.Dropout, true, training)
-		h = layerNorm(ctx.In("final"), h)
-		h = layerNorm(ctx.In("head"), geluExact(dense(ctx.In("head"), h, p.Dim)))
+		h = nn.LayerNorm(ctx.In("final"), h)
+		h = nn.LayerNorm(ctx.In("head"), nn.GELU(dense(ctx.In("head"), h, p.Dim)))
 		if !p.TieEmbeddings {
 			table = nil
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 	"github.com/behaviorlm/harness/internal/train"
 )
 
@@ -37,7 +38,7 @@ func sasrecModel(p *SASRecParams, enc encoding, numClasses int) train.ModelFn {
 		items := inputs[0]
 		t := enc.historyLen
 		x, table := sequenceEmbedding(ctx, inputs, enc, numClasses+1, p.Dim, p.TimeContext)
-		x = dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
+		x = nn.Dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
 		present := NotEqual(items, ZerosLike(items))
 		x = Mul(x, InsertAxes(ConvertDType(present, dtypes.Float32), -1))
 		attnBias := attentionBias(present, true)
@@ -47,7 +48,7 @@ func sasrecModel(p *SASRecParams, enc encoding, numClasses int) train.ModelFn {
 			x = transformerBlock(ctx.Inf("block_%d", i), x, attnBias, nil, p.Heads, p.FFNDim, p.Dropout, false, training)
 		}
 		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(present), last, p.Heads, p.FFNDim, p.Dropout, false, training)
-		h = layerNorm(ctx.In("final"), h)
+		h = nn.LayerNorm(ctx.In("final"), h)
 		if p.TimeContext {
 			h = Add(h, nextTimeEmbedding(ctx, inputs, enc, p.Dim))
 		}

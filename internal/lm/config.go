@@ -106,24 +106,3 @@ func (c PretrainConfig) Validate() error {
 	}
 	return nil
 }
-
-// LoRA configures low-rank adapters on the attention and feed-forward projections: each frozen
-// projection W gets a trainable delta (Alpha/Rank)·A·B with A [in, Rank] (random) and B [Rank, out]
-// (zero, so training starts from the base model). Rank 0 turns LoRA off.
-type LoRA struct {
-	// Rank of the adapters (0 = off, full fine-tuning) [0].
-	Rank int `yaml:"rank" json:"rank"`
-	// Alpha scales the adapters' output by Alpha/Rank [16].
-	Alpha float64 `yaml:"alpha" json:"alpha"`
-}
-
-// Validate reports the first invalid field, naming its YAML key.
-func (l LoRA) Validate() error {
-	if l.Rank < 0 {
-		return fmt.Errorf("lora.rank: must be >= 0 (0 = off), got %d", l.Rank)
-	}
-	if l.Rank > 0 && !(l.Alpha > 0) {
-		return fmt.Errorf("lora.alpha: must be > 0, got %g", l.Alpha)
-	}
-	return nil
-}

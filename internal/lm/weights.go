@@ -15,6 +15,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/nn"
 )
 
 // Weights file format (little endian): the magic line, a uint32 header length, the JSON header
@@ -51,7 +53,7 @@ func ModelWeights(ctx *context.Context) (*Weights, error) {
 	prefix := context.RootScope + Scope
 	for v := range ctx.IterVariables() {
 		sn := v.ScopeAndName()
-		if (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator)) && !IsLoRAVariable(sn) {
+		if (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator)) && !nn.IsLoRAVariable(sn) {
 			vars = append(vars, nv{sn, v})
 		}
 	}
