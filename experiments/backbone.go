@@ -10,6 +10,7 @@ import (
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/lm"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 	"github.com/behaviorlm/harness/internal/results"
 	"github.com/behaviorlm/harness/internal/train"
 )
@@ -34,7 +35,7 @@ type LoadOptions struct {
 	// Pretrained, when not nil, overrides the backbone's own pretrained setting.
 	Pretrained *bool
 	// LoRA adds adapters (Rank > 0); Loaded.Trainable then selects only them.
-	LoRA LoRAParams
+	LoRA nn.LoRA
 }
 
 // Loaded is a model ready for fine-tuning and scoring.
@@ -93,7 +94,7 @@ func (b *lmBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	}
 	m, ctx, res, err := lm.Build(env, task, lm.Options{
 		Model: b.params.Config, Pretrain: b.params.Pretrain, Pretrained: pretrained,
-		LoRA: lm.LoRA{Rank: opts.LoRA.Rank, Alpha: opts.LoRA.Alpha},
+		LoRA: opts.LoRA,
 	})
 	if err != nil {
 		return nil, err

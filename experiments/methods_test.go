@@ -10,6 +10,7 @@ import (
 	"github.com/behaviorlm/harness/internal/engine"
 	"github.com/behaviorlm/harness/internal/lm"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 )
 
 const testYAML = `
@@ -73,7 +74,7 @@ func TestYAMLDecoding(t *testing.T) {
 	if p := params["resample"].(*FinetuneParams); !p.Resample {
 		t.Error("resample not set")
 	}
-	if p := params["uniform-lora"].(*FinetuneParams); p.LoRA != (LoRAParams{Rank: 4, Alpha: 8}) {
+	if p := params["uniform-lora"].(*FinetuneParams); p.LoRA != (nn.LoRA{Rank: 4, Alpha: 8}) {
 		t.Errorf("lora = %+v", p.LoRA)
 	}
 	p := params["behaviorlm"].(*BehaviorLMParams)
@@ -181,12 +182,12 @@ func TestFinetuneDeterministicAndZeroShot(t *testing.T) {
 	if reflect.DeepEqual(z.TestScores, a.TestScores) {
 		t.Error("fine-tuning did not change the zero-shot scores")
 	}
-	p.LoRA = LoRAParams{Rank: 2, Alpha: 4}
+	p.LoRA = nn.LoRA{Rank: 2, Alpha: 4}
 	l := run(t, KindFinetune, p, task, 1)
 	if reflect.DeepEqual(l.TestScores, a.TestScores) || reflect.DeepEqual(l.TestScores, z.TestScores) {
 		t.Error("LoRA fine-tuning gave the scores of full fine-tuning or of no fine-tuning")
 	}
-	p.LoRA = LoRAParams{}
+	p.LoRA = nn.LoRA{}
 	off := false
 	p.Pretrained = &off
 	if got := stageNames(run(t, KindFinetune, p, task, 1)); got != "finetune,predict" {
