@@ -35,7 +35,7 @@ func (c *cell) taskKey() taskKey { return taskKey{c.dataset.Name, c.k, c.seed} }
 
 // label is the cell's progress-line name, e.g. "nyc uniform k=5 seed=1".
 func (c *cell) label() string {
-	return fmt.Sprintf("%s %s k=%s seed=%d", c.dataset.Name, c.variant.Name, config.KString(c.k), c.seed)
+	return fmt.Sprintf("%s %s k=%s seed=%d", c.dataset.Name, c.variant.Name, results.KLabel(c.k), c.seed)
 }
 
 // plan lists every cell of an experiment in the fixed grid order: data sets, then tail-shot
