@@ -15,9 +15,9 @@ import (
 	"github.com/behaviorlm/harness/internal/train"
 )
 
-// Backbone is a language model family the LM methods fine-tune. A second backbone (e.g. a
-// Hugging Face checkpoint whose behavior names span several tokens and are scored by summed
-// log-probabilities) implements it and needs no change to the methods.
+// Backbone is a language model family the LM methods fine-tune: behavior-lm (lmBackbone) and hf
+// (hfBackbone, a Hugging Face checkpoint whose behavior names span several tokens) implement it,
+// and the methods do not depend on which.
 type Backbone interface {
 	// Load returns a model for task: its (pretrained, unless opts say otherwise) weights in a
 	// fresh context seeded with env.Seed, plus how to encode samples and score them.
