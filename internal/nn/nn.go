@@ -27,7 +27,9 @@ type Init func(ctx *context.Context) initializers.VariableInitializer
 
 // Normal initialises N(0, std).
 func Normal(std float64) Init {
-	return func(ctx *context.Context) initializers.VariableInitializer { return initializers.RandomNormalFn(ctx, std) }
+	return func(ctx *context.Context) initializers.VariableInitializer {
+		return initializers.RandomNormalFn(ctx, std)
+	}
 }
 
 // XavierUniform is Glorot & Bengio's uniform initialisation.
