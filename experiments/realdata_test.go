@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/behaviorlm/harness/baselines"
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/engine"
 	"github.com/behaviorlm/harness/internal/method"
@@ -92,7 +93,7 @@ func TestRealData(t *testing.T) {
 			t.Logf("RESULT %s %s [%s]: acc %.4f wf1 %.4f | anchor acc %.4f wf1 %.4f | tail acc %.4f wf1 %.4f | %.1fs: %s | info %v", ds, name, split,
 				rep.Overall.Accuracy, rep.Overall.WeightedF1, rep.Anchor.Accuracy, rep.Anchor.WeightedF1, rep.Tail.Accuracy, rep.Tail.WeightedF1,
 				time.Since(start).Seconds(), strings.Join(stages, ", "), out.Info)
-			if pop := popularityAccuracy(task); !(rep.Overall.Accuracy > pop) {
+			if pop := popAccuracy(t, env, task); !(rep.Overall.Accuracy > pop) {
 				t.Errorf("%s %s: accuracy %.4f does not beat the most frequent behavior's %.4f", ds, name, rep.Overall.Accuracy, pop)
 			}
 			if defaults {
@@ -109,22 +110,17 @@ func TestRealData(t *testing.T) {
 	}
 }
 
-// popularityAccuracy is the test accuracy of always predicting the most frequent training target.
-func popularityAccuracy(task *datasets.Task) float64 {
-	counts := task.ClassCounts(task.Train)
-	best := 0
-	for c, n := range counts {
-		if n > counts[best] {
-			best = c
-		}
+// popAccuracy is the test accuracy of the popularity baseline (baselines.Pop) on task.
+func popAccuracy(t *testing.T, env method.Env, task *datasets.Task) float64 {
+	out, err := baselines.Pop{}.Run(env, task)
+	if err != nil {
+		t.Fatal(err)
 	}
-	hits := 0
-	for _, s := range task.Test {
-		if int(s.Target) == best {
-			hits++
-		}
+	rep, err := metrics.Evaluate(out.TestScores, datasets.Targets(task.Test), task.Anchor)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return float64(hits) / float64(len(task.Test))
+	return rep.Overall.Accuracy
 }
 
 func envOr(key, def string) string {
