@@ -20,11 +20,10 @@ type behaviorLM struct {
 // Run implements method.Method.
 func (b *behaviorLM) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
 	p := b.p
-	m, err := b.backbone.Load(env, task, LoadOptions{Pretrained: p.Pretrained, LoRA: p.LoRA})
+	m, out, err := load(env, KindBehaviorLM, p.Backbone, b.backbone, task, LoadOptions{Pretrained: p.Pretrained, LoRA: p.LoRA})
 	if err != nil {
-		return nil, fmt.Errorf("behaviorlm: loading backbone %s: %w", p.Backbone, err)
+		return nil, err
 	}
-	out := &method.Output{Stages: m.Stages, Info: copyInfo(m.Info)}
 	ce := defaultLoss()
 
 	if !p.Stage1.Skip {
@@ -55,12 +54,9 @@ func (b *behaviorLM) Run(env method.Env, task *datasets.Task) (*method.Output, e
 		out.Stages = append(out.Stages, st)
 	}
 
-	scores, st, err := score(env, "predict", m, task.Test)
-	if err != nil {
+	if out, err = predict(env, m, task, out); err != nil {
 		return nil, fmt.Errorf("behaviorlm: %w", err)
 	}
-	out.TestScores = scores
-	out.Stages = append(out.Stages, st)
 	return out, nil
 }
 

@@ -29,6 +29,31 @@ func (m *Loaded) encodeLabelled(samples []datasets.Sample) (train.Inputs, []int3
 	return m.Encode(samples), datasets.Targets(samples)
 }
 
+// load loads a method's backbone (named name in the backbones section) for task and starts the
+// method's output with the backbone's stages and info.
+func load(env method.Env, kind, name string, b Backbone, task *datasets.Task, opts LoadOptions) (*Loaded, *method.Output, error) {
+	m, err := b.Load(env, task, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: loading backbone %s: %w", kind, name, err)
+	}
+	info := make(map[string]float64, len(m.Info)+8)
+	for k, v := range m.Info {
+		info[k] = v
+	}
+	return m, &method.Output{Stages: m.Stages, Info: info}, nil
+}
+
+// predict scores task.Test with m as the "predict" stage and completes out.
+func predict(env method.Env, m *Loaded, task *datasets.Task, out *method.Output) (*method.Output, error) {
+	scores, st, err := score(env, "predict", m, task.Test)
+	if err != nil {
+		return nil, err
+	}
+	out.TestScores = scores
+	out.Stages = append(out.Stages, st)
+	return out, nil
+}
+
 // score returns the model's scores [N][C] of samples, timed as a stage.
 func score(env method.Env, name string, m *Loaded, samples []datasets.Sample) ([][]float32, method.Stage, error) {
 	if err := env.Err(); err != nil {
