@@ -24,9 +24,10 @@ import (
 // (GoMLX panics are recovered into errors).
 //
 // When valid is not empty, the parameters of the selected evaluation (cfg.Select: the lowest
-// validation loss, or the highest validation accuracy) are restored at the end. Set the parameter-initialisation seed with engine.SeedContext before the
-// first Fit on a new context; cfg.Seed drives the batch order. backend should come from
-// engine.New, which installs the gradient overrides the pure-Go backend needs.
+// validation loss, or the highest validation accuracy) are restored at the end. Set the
+// parameter-initialisation seed with engine.SeedContext before the first Fit on a new context;
+// cfg.Seed drives the batch order. backend should come from engine.New, which installs the
+// gradient overrides the pure-Go backend needs. Methods call it through RunStage.
 func Fit(backend backends.Backend, ctx *context.Context, model ModelFn, numClasses int,
 	train Inputs, trainLabels []int32, valid Inputs, validLabels []int32, cfg Config) (res *Result, err error) {
 	defer catch.Panic(&err, "train.Fit")
