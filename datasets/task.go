@@ -108,6 +108,16 @@ func Targets(samples []Sample) []int32 {
 	return out
 }
 
+// IndicesByClass lists, for each class in [0, numClasses), the indices of labels holding it, in
+// increasing order. Labels must lie in [0, numClasses).
+func IndicesByClass(labels []int32, numClasses int) [][]int {
+	byClass := make([][]int, numClasses)
+	for i, l := range labels {
+		byClass[l] = append(byClass[l], i)
+	}
+	return byClass
+}
+
 // AnchorClasses returns the ids of the anchor behaviors.
 func (t *Task) AnchorClasses() []int {
 	var ids []int
@@ -215,10 +225,7 @@ func restrictTail(train []Sample, anchor []bool, k int, seed uint64) (out []Samp
 	if k == 0 {
 		return train, nil
 	}
-	byClass := make([][]int, len(anchor))
-	for i, s := range train {
-		byClass[s.Target] = append(byClass[s.Target], i)
-	}
+	byClass := IndicesByClass(Targets(train), len(anchor))
 	rng := rand.New(rand.NewPCG(seed, 0x7a11))
 	keep = make([]bool, len(train))
 	for c, idx := range byClass {

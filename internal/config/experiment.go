@@ -9,8 +9,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/catch"
 	"github.com/behaviorlm/harness/internal/method"
 	"github.com/behaviorlm/harness/internal/metrics"
+	"github.com/behaviorlm/harness/internal/results"
 )
 
 // Experiment is one named grid: every data set x method variant x tail-shot count x seed is a cell.
@@ -71,12 +73,9 @@ type Threshold struct {
 var Tables = []string{"main", "tailshots", "ablation", "stats"}
 
 // KString formats a tail-shot count as the YAML writes it ("all" for 0).
-func KString(k int) string {
-	if k == 0 {
-		return "all"
-	}
-	return strconv.Itoa(k)
-}
+//
+// Deprecated: use results.KLabel, the one definition; KString forwards to it.
+func KString(k int) string { return results.KLabel(k) }
 
 // Variant returns the experiment's variant with the given name.
 func (e *Experiment) Variant(name string) (Variant, bool) {
@@ -462,11 +461,7 @@ func nested(key, value *yaml.Node) *yaml.Node {
 
 // newMethod calls a factory, turning a panic into an error.
 func newMethod(f method.Factory, params any, backbones map[string]any) (m method.Method, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
+	defer catch.Panic(&err, "panic")
 	return f.New(params, backbones)
 }
 

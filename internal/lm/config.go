@@ -60,7 +60,12 @@ type PretrainConfig struct {
 	// followed by cosine decay to 0 at the last step.
 	LR          float64 `yaml:"lr" json:"lr"`
 	WarmupSteps int     `yaml:"warmup_steps" json:"warmup_steps"`
-	// WeightDecay is AdamW's decoupled weight decay [0.01].
+	// WeightDecay is AdamW's decoupled weight decay [0.01]. Pretraining uses GoMLX's Adam with
+	// weight decay, which decays every variable (biases and layer-norm parameters too) and
+	// computes lr·(m̂/(sqrt(v̂)+ε) + WeightDecay·p) in one step; fine-tuning uses train.AdamW with
+	// train.DecayMatrices. Moving pretraining onto train.AdamW (with train.DecayAll) would change
+	// the pretrained weights in their last bits, and so every committed LM number: see
+	// train.AdamW.
 	WeightDecay float64 `yaml:"weight_decay" json:"weight_decay"`
 	// GradClip clips the global gradient norm (0 = off) [1].
 	GradClip float64 `yaml:"grad_clip" json:"grad_clip"`
@@ -98,27 +103,6 @@ func (c PretrainConfig) Validate() error {
 		return fmt.Errorf("grad_clip: must be >= 0, got %g", c.GradClip)
 	case c.Stride < 0:
 		return fmt.Errorf("stride: must be >= 0, got %d", c.Stride)
-	}
-	return nil
-}
-
-// LoRA configures low-rank adapters on the attention and feed-forward projections: each frozen
-// projection W gets a trainable delta (Alpha/Rank)·A·B with A [in, Rank] (random) and B [Rank, out]
-// (zero, so training starts from the base model). Rank 0 turns LoRA off.
-type LoRA struct {
-	// Rank of the adapters (0 = off, full fine-tuning) [0].
-	Rank int `yaml:"rank" json:"rank"`
-	// Alpha scales the adapters' output by Alpha/Rank [16].
-	Alpha float64 `yaml:"alpha" json:"alpha"`
-}
-
-// Validate reports the first invalid field, naming its YAML key.
-func (l LoRA) Validate() error {
-	if l.Rank < 0 {
-		return fmt.Errorf("lora.rank: must be >= 0 (0 = off), got %d", l.Rank)
-	}
-	if l.Rank > 0 && !(l.Alpha > 0) {
-		return fmt.Errorf("lora.alpha: must be > 0, got %g", l.Alpha)
 	}
 	return nil
 }

@@ -66,13 +66,31 @@ type Cell struct {
 	End             time.Time        `json:"end"`
 }
 
-// Stage is a timed part of a method's run (see method.Stage).
+// Stage records one timed part of a method's run (e.g. "pretrain", "stage1", "predict"); methods
+// return it as method.Stage, the same type.
 type Stage struct {
-	Name      string  `json:"name"`
-	Seconds   float64 `json:"seconds"`
-	Steps     int     `json:"steps,omitempty"`
-	FinalLoss Float   `json:"final_loss,omitempty"`
-	Cached    bool    `json:"cached,omitempty"`
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+	// Steps counts the stage's optimizer steps (or scored samples); FinalLoss is the mean training
+	// loss of its last logging interval.
+	Steps     int   `json:"steps,omitempty"`
+	FinalLoss Float `json:"final_loss,omitempty"`
+	// Cached reports that the stage's result came from the cache (its Seconds are the original
+	// run's).
+	Cached bool `json:"cached,omitempty"`
+	// Curve is a training stage's validation curve, one point per evaluation (train.RunStage).
+	Curve []CurvePoint `json:"curve,omitempty"`
+}
+
+// CurvePoint is one evaluation of a training stage.
+type CurvePoint struct {
+	Step int `json:"step"`
+	// TrainLoss is the mean training loss since the previous point.
+	TrainLoss Float `json:"train_loss"`
+	// ValidLoss and ValidAcc are the validation cross-entropy and accuracy (absent without a
+	// validation set).
+	ValidLoss Float `json:"valid_loss,omitempty"`
+	ValidAcc  Float `json:"valid_acc,omitempty"`
 }
 
 // CellConfig is what determines a cell's result. Code version and backend are recorded in the
