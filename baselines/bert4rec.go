@@ -1,11 +1,37 @@
 package baselines
 
 import (
+	"math/rand/v2"
+
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention for graph code.
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 	"github.com/behaviorlm/harness/internal/train"
 )
+
+// BERT4Rec is the BERT4Rec baseline (see bert4recModel).
+type BERT4Rec struct{ Params BERT4RecParams }
+
+// Build implements method.Params.
+func (p *BERT4RecParams) Build(map[string]any) (method.Method, error) {
+	return built("bert4rec", p.validate(), &BERT4Rec{Params: *p})
+}
+
+// Run implements method.Method.
+func (m *BERT4Rec) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
+	c := task.NumClasses()
+	enc := encoding{historyLen: task.Config.HistoryLen, appendMask: true, maskID: int32(c + 1), timeContext: m.Params.TimeContext}
+	n := &neural{tp: m.Params.TrainParams, enc: enc, model: bert4recModel(&m.Params, enc, c)}
+	if m.Params.ClozeCopies > 0 && m.Params.MaskProb > 0 {
+		n.augment = func(in train.Inputs, labels []int32, rng *rand.Rand) (train.Inputs, []int32) {
+			return enc.appendCloze(in, labels, m.Params.ClozeCopies, m.Params.MaskProb, rng)
+		}
+	}
+	return runNeural(env, task, "bert4rec", m.Params.validate(), n)
+}
 
 // bert4recModel returns BERT4Rec (Sun et al. 2019) as a train.ModelFn. The items array is the
 // left-padded history followed by a [mask] item (id C+1); embeddings are item + learned position
@@ -18,7 +44,7 @@ func bert4recModel(p *BERT4RecParams, enc encoding, numClasses int) train.ModelF
 	return func(ctx *context.Context, inputs []*Node, training bool) *Node {
 		items := inputs[0]
 		x, table := sequenceEmbedding(ctx, inputs, enc, numClasses+2, p.Dim, p.TimeContext)
-		x = dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
+		x = nn.Dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
 		present := NotEqual(items, ZerosLike(items))
 		attnBias := attentionBias(present, false)
 		pos := Reshape(inputs[enc.posIndex()], -1)
@@ -27,8 +53,8 @@ func bert4recModel(p *BERT4RecParams, enc encoding, numClasses int) train.ModelF
 			x = transformerBlock(ctx.Inf("block_%d", i), x, attnBias, nil, p.Heads, p.FFNDim, p.Dropout, true, training)
 		}
 		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(present), pos, p.Heads, p.FFNDim, p.Dropout, true, training)
-		h = layerNorm(ctx.In("final"), h)
-		h = layerNorm(ctx.In("head"), geluExact(dense(ctx.In("head"), h, p.Dim)))
+		h = nn.LayerNorm(ctx.In("final"), h)
+		h = nn.LayerNorm(ctx.In("head"), nn.GELU(dense(ctx.In("head"), h, p.Dim)))
 		if !p.TieEmbeddings {
 			table = nil
 		}

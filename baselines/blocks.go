@@ -7,22 +7,18 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention for graph code.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
+
+	"github.com/behaviorlm/harness/internal/nn"
 )
 
-// Building blocks shared by the neural models. Initialisation (mirrored by reference/models.py):
-// embedding tables N(0, 1/dim), dense weights Xavier-uniform, biases zero, layer-norm gain one and
-// offset zero (epsilon 1e-5, as PyTorch). Dropout is applied only when train is true.
-
-// negInf is the additive attention bias of a masked key: large enough to zero its weight, finite so
-// that a query whose keys are all masked (a padding position) gets uniform weights, not NaN.
-const negInf = -1e9
+// Building blocks shared by the neural models, on internal/nn's layers. Initialisation (mirrored by
+// reference/models.py): embedding tables N(0, 1/dim), dense weights Xavier-uniform, biases zero,
+// layer-norm gain one and offset zero (epsilon 1e-5, as PyTorch). Dropout is applied only when
+// train is true.
 
 // embeddingTable returns the [vocab, dim] table variable "embeddings" of ctx's scope.
 func embeddingTable(ctx *context.Context, g *Graph, vocab, dim int) *Node {
-	ctx = ctx.WithInitializer(initializers.RandomNormalFn(ctx, 1/math.Sqrt(float64(dim))))
-	return ctx.VariableWithShape("embeddings", shapes.Make(dtypes.Float32, vocab, dim)).ValueGraph(g)
+	return nn.Matrix(ctx, g, "embeddings", vocab, dim, nn.Normal(1/math.Sqrt(float64(dim))))
 }
 
 // lookup gathers the rows of table for integer ids of any shape: the result has shape
@@ -33,47 +29,17 @@ func lookup(table, ids *Node) *Node {
 
 // weight returns a trainable [in, out] matrix, Xavier-uniform initialised.
 func weight(ctx *context.Context, g *Graph, name string, in, out int) *Node {
-	ctx = ctx.WithInitializer(initializers.XavierUniformFn(ctx))
-	return ctx.VariableWithShape(name, shapes.Make(dtypes.Float32, in, out)).ValueGraph(g)
+	return nn.Matrix(ctx, g, name, in, out, nn.XavierUniform)
 }
 
-// bias returns a trainable zero-initialised vector.
-func bias(ctx *context.Context, g *Graph, name string, n int) *Node {
-	ctx = ctx.WithInitializer(initializers.Zero)
-	return ctx.VariableWithShape(name, shapes.Make(dtypes.Float32, n)).ValueGraph(g)
-}
-
-// dense applies x·W + b over the last axis of x (any rank >= 2), in ctx's scope.
+// dense applies x·W + b over the last axis of x (any rank >= 2), in ctx's scope (W
+// Xavier-uniform).
 func dense(ctx *context.Context, x *Node, out int) *Node {
-	g := x.Graph()
-	dims := x.Shape().Dimensions
-	in := dims[len(dims)-1]
-	w := weight(ctx, g, "weights", in, out)
-	b := bias(ctx, g, "biases", out)
-	flat := Reshape(x, -1, in)
-	y := Add(Dot(flat, w), InsertAxes(b, 0))
-	outDims := append(append([]int(nil), dims[:len(dims)-1]...), out)
-	return Reshape(y, outDims...)
-}
-
-// layerNorm normalises the last axis with a learned gain and offset (epsilon 1e-5).
-func layerNorm(ctx *context.Context, x *Node) *Node {
-	return layers.LayerNormalization(ctx.In("layer_norm"), x, -1).Epsilon(1e-5).Done()
-}
-
-// dropout zeroes each value with probability rate and rescales the rest by 1/(1-rate) when train
-// is true; it is the identity otherwise.
-func dropout(ctx *context.Context, x *Node, rate float64, train bool) *Node {
-	if !train || rate <= 0 {
-		return x
-	}
-	u := ctx.RandomUniform(x.Graph(), x.Shape())
-	keep := GreaterOrEqual(u, ConstAs(u, rate))
-	return Where(keep, MulScalar(x, 1/(1-rate)), ZerosLike(x))
+	return nn.Dense(ctx, x, out, nn.XavierUniform, nn.LoRA{})
 }
 
 // attentionBias turns a [B, L] padding mask (true = real item) into an additive [B, 1, L, L]
-// attention bias: 0 where the query may attend the key, negInf elsewhere. Keys that are padding are
+// attention bias: 0 where the query may attend the key, nn.NegInf elsewhere. Keys that are padding are
 // masked, and with causal also keys after the query.
 func attentionBias(present *Node, causal bool) *Node {
 	g := present.Graph()
@@ -87,7 +53,7 @@ func attentionBias(present *Node, causal bool) *Node {
 		allowed = LogicalAnd(allowed, lower)
 	}
 	zeros := Zeros(g, shapes.Make(dtypes.Float32, b, 1, l, l))
-	return Where(allowed, zeros, AddScalar(zeros, negInf))
+	return Where(allowed, zeros, AddScalar(zeros, nn.NegInf))
 }
 
 // selfAttention is multi-head scaled dot-product attention (scale 1/sqrt(head dim)) of queries
@@ -110,7 +76,7 @@ func selfAttention(ctx *context.Context, xq, x, attnBias *Node, heads int, rate 
 	q, k, v := split("query", xq, lq), split("key", x, l), split("value", x, l)
 	scores := MulScalar(Einsum("bqd,bkd->bqk", q, k), 1/math.Sqrt(float64(dh)))
 	scores = Add(scores, Reshape(BroadcastToDims(attnBias, b, heads, lq, l), b*heads, lq, l))
-	weights := dropout(ctx.In("attention_dropout"), Softmax(scores, -1), rate, train)
+	weights := nn.Dropout(ctx.In("attention_dropout"), Softmax(scores, -1), rate, train)
 	out := Einsum("bqk,bkd->bqd", weights, v) // [B*H, Lq, dh]
 	if heads > 1 {
 		out = TransposeAllAxes(Reshape(out, b, heads, lq, dh), 0, 2, 1, 3)
@@ -130,22 +96,22 @@ func selfAttention(ctx *context.Context, xq, x, attnBias *Node, heads int, rate 
 func transformerBlock(ctx *context.Context, x, attnBias, queryPos *Node, heads, ffn int, rate float64, gelu, train bool) *Node {
 	dims := x.Shape().Dimensions
 	b, d := dims[0], dims[2]
-	normed := layerNorm(ctx.In("ln_attention"), x)
+	normed := nn.LayerNorm(ctx.In("ln_attention"), x)
 	xq, nq := x, normed
 	if queryPos != nil {
 		xq = InsertAxes(selectPosition(x, queryPos), 1)
 		nq = InsertAxes(selectPosition(normed, queryPos), 1)
 	}
 	a := selfAttention(ctx.In("attention"), nq, normed, attnBias, heads, rate, train)
-	x = Add(xq, dropout(ctx.In("drop_attention"), a, rate, train))
-	h := dense(ctx.In("ffn1"), layerNorm(ctx.In("ln_ffn"), x), ffn)
+	x = Add(xq, nn.Dropout(ctx.In("drop_attention"), a, rate, train))
+	h := dense(ctx.In("ffn1"), nn.LayerNorm(ctx.In("ln_ffn"), x), ffn)
 	if gelu {
-		h = geluExact(h)
+		h = nn.GELU(h)
 	} else {
 		h = Max(h, ZerosLike(h))
 	}
-	h = dense(ctx.In("ffn2"), dropout(ctx.In("drop_ffn_inner"), h, rate, train), d)
-	x = Add(x, dropout(ctx.In("drop_ffn"), h, rate, train))
+	h = dense(ctx.In("ffn2"), nn.Dropout(ctx.In("drop_ffn_inner"), h, rate, train), d)
+	x = Add(x, nn.Dropout(ctx.In("drop_ffn"), h, rate, train))
 	if queryPos != nil {
 		return Reshape(x, b, d)
 	}
@@ -157,12 +123,7 @@ func transformerBlock(ctx *context.Context, x, attnBias, queryPos *Node, heads, 
 func keyBias(present *Node) *Node {
 	dims := present.Shape().Dimensions
 	zeros := Zeros(present.Graph(), shapes.Make(dtypes.Float32, dims[0], 1, 1, dims[1]))
-	return Where(Reshape(present, dims[0], 1, 1, dims[1]), zeros, AddScalar(zeros, negInf))
-}
-
-// geluExact is x·Φ(x) with the error function, as PyTorch's default GELU.
-func geluExact(x *Node) *Node {
-	return Mul(MulScalar(x, 0.5), AddScalar(Erf(MulScalar(x, 1/math.Sqrt2)), 1))
+	return Where(Reshape(present, dims[0], 1, 1, dims[1]), zeros, AddScalar(zeros, nn.NegInf))
 }
 
 // timeEmbedding returns the sum of weekday and hour embeddings for [B, L] weekday (0 = padding,
@@ -191,5 +152,5 @@ func classLogits(ctx *context.Context, h, itemTable *Node, numClasses int) *Node
 	ids := AddScalar(Iota(g, shapes.Make(dtypes.Int32, numClasses), 0), 1)
 	rows := lookup(itemTable, ids) // [C, D]
 	logits := Einsum("bd,cd->bc", h, rows)
-	return Add(logits, InsertAxes(bias(ctx.In("output"), g, "biases", numClasses), 0))
+	return Add(logits, InsertAxes(nn.ZeroVector(ctx.In("output"), g, "biases", numClasses), 0))
 }

@@ -6,8 +6,26 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 	"github.com/behaviorlm/harness/internal/train"
 )
+
+// GRU4Rec is the GRU4Rec baseline (see gru4recModel).
+type GRU4Rec struct{ Params GRU4RecParams }
+
+// Build implements method.Params.
+func (p *GRU4RecParams) Build(map[string]any) (method.Method, error) {
+	return built("gru4rec", p.validate(), &GRU4Rec{Params: *p})
+}
+
+// Run implements method.Method.
+func (m *GRU4Rec) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
+	enc := encoding{historyLen: task.Config.HistoryLen, timeContext: m.Params.TimeContext}
+	return runNeural(env, task, "gru4rec", m.Params.validate(), &neural{tp: m.Params.TrainParams, enc: enc,
+		model: gru4recModel(&m.Params, enc, task.NumClasses())})
+}
 
 // gru4recModel returns GRU4Rec (Hidasi et al. 2016) as a train.ModelFn: item embeddings (plus time
 // embeddings with time context) -> dropout -> Layers stacked GRUs unrolled over the T history steps
@@ -43,7 +61,7 @@ func gru4recModel(p *GRU4RecParams, enc encoding, numClasses int) train.ModelFn 
 				hr := Reshape(Slice(inputs[enc.hourIndex()], AxisRange(), AxisElem(i)), -1)
 				x = Add(x, Add(lookup(wdTable, wd), lookup(hrTable, hr)))
 			}
-			steps[i] = dropout(ctx.In("drop_input"), x, p.Dropout, training)
+			steps[i] = nn.Dropout(ctx.In("drop_input"), x, p.Dropout, training)
 			masks[i] = InsertAxes(ConvertDType(NotEqual(id, ZerosLike(id)), dtypes.Float32), -1)
 		}
 		var h *Node
@@ -59,7 +77,7 @@ func gru4recModel(p *GRU4RecParams, enc encoding, numClasses int) train.ModelFn 
 			}
 			if layer+1 < p.Layers {
 				for i := range steps {
-					steps[i] = dropout(ctx.Inf("drop_layer_%d", layer), steps[i], p.Dropout, training)
+					steps[i] = nn.Dropout(ctx.Inf("drop_layer_%d", layer), steps[i], p.Dropout, training)
 				}
 			}
 		}
@@ -70,7 +88,7 @@ func gru4recModel(p *GRU4RecParams, enc encoding, numClasses int) train.ModelFn 
 			nhr := embeddingTable(ctx.In("next_hour"), g, 25, p.Hidden)
 			h = Add(h, Add(lookup(nwd, wd), lookup(nhr, hr)))
 		}
-		h = dropout(ctx.In("drop_output"), h, p.Dropout, training)
+		h = nn.Dropout(ctx.In("drop_output"), h, p.Dropout, training)
 		return dense(ctx.In("output"), h, numClasses)
 	}
 }
@@ -83,7 +101,7 @@ type gruCell struct {
 
 func newGRUCell(ctx *context.Context, g *Graph, in, hidden int) *gruCell {
 	w := func(name string, n int) *Node { return weight(ctx, g, name, n, hidden) }
-	b := func(name string) *Node { return InsertAxes(bias(ctx, g, name, hidden), 0) }
+	b := func(name string) *Node { return InsertAxes(nn.ZeroVector(ctx, g, name, hidden), 0) }
 	return &gruCell{
 		wir: w("w_ir", in), wiz: w("w_iz", in), win: w("w_in", in),
 		whr: w("w_hr", hidden), whz: w("w_hz", hidden), whn: w("w_hn", hidden),

@@ -18,6 +18,15 @@ type MarkovParams struct {
 // DefaultMarkovParams returns markov's defaults.
 func DefaultMarkovParams() *MarkovParams { return &MarkovParams{Smoothing: 1} }
 
+// Build implements method.Params.
+func (p *MarkovParams) Build(map[string]any) (method.Method, error) {
+	var err error
+	if p.Smoothing < 0 {
+		err = fmt.Errorf("smoothing: must be >= 0, got %g", p.Smoothing)
+	}
+	return built("markov", err, Markov{Params: *p})
+}
+
 // Markov is a first-order transition model. From the training samples it counts n(a, c), how often
 // target c followed the last history behavior a, and n(c), how often c was a target. The score of
 // c for a sample whose last history behavior is a is the Dirichlet-smoothed transition probability
@@ -47,10 +56,9 @@ func (m Markov) Run(env method.Env, task *datasets.Task) (*method.Output, error)
 	for i, s := range task.Test {
 		scores[i] = tm.scores(lastBehavior(s), m.Params.Smoothing)
 	}
-	el := time.Since(start)
 	return &method.Output{
 		TestScores: scores,
-		Stages:     []method.Stage{{Name: "count", Seconds: el.Seconds(), Elapsed: el}},
+		Stages:     []method.Stage{{Name: "count", Seconds: time.Since(start).Seconds()}},
 	}, nil
 }
 

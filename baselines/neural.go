@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/catch"
 	"github.com/behaviorlm/harness/internal/engine"
 	"github.com/behaviorlm/harness/internal/method"
 	"github.com/behaviorlm/harness/internal/train"
@@ -17,7 +18,7 @@ import (
 // neural is one neural baseline ready to run: its training options, input encoding, model and
 // (bert4rec) training-set augmentation.
 type neural struct {
-	name  string
+	name  string // the method kind, for errors
 	tp    TrainParams
 	enc   encoding
 	model train.ModelFn
@@ -25,40 +26,35 @@ type neural struct {
 	augment func(in train.Inputs, labels []int32, rng *rand.Rand) (train.Inputs, []int32)
 }
 
-// run trains the model on task.Train (validation on the first ValidSamples valid samples) and
-// scores task.Test. GoMLX panics are returned as errors.
+// runNeural runs the neural baseline n of the given kind on task, after checking its parameters
+// (invalid is their validation error) and the task.
+func runNeural(env method.Env, task *datasets.Task, kind string, invalid error, n *neural) (*method.Output, error) {
+	if invalid != nil {
+		return nil, fmt.Errorf("%s: %w", kind, invalid)
+	}
+	if err := checkTask(task); err != nil {
+		return nil, fmt.Errorf("%s: %w", kind, err)
+	}
+	n.name = kind
+	return n.run(env, task)
+}
+
+// run trains the model on task.Train through train.RunStage (validation on the first
+// ValidSamples valid samples) and scores task.Test. GoMLX panics are returned as errors.
 func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("%s: %v", n.name, r)
-		}
-	}()
+	defer catch.Panic(&err, n.name)
 	if env.Backend == nil {
 		return nil, fmt.Errorf("%s: no backend in env", n.name)
 	}
-	if env.Ctx != nil {
-		if err := env.Ctx.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", n.name, err)
-		}
-	}
-	logf := env.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
+	if err := env.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", n.name, err)
 	}
 	c := task.NumClasses()
-
 	trainIn, trainLabels := n.enc.encode(task.Train)
 	if n.augment != nil {
 		rng := rand.New(rand.NewPCG(env.Seed, 0xc1023))
 		trainIn, trainLabels = n.augment(trainIn, trainLabels, rng)
 	}
-	valid := task.Valid
-	if n.tp.ValidSamples > 0 && len(valid) > n.tp.ValidSamples {
-		valid = valid[:n.tp.ValidSamples]
-	}
-	validIn, validLabels := n.enc.encode(valid)
-	testIn, _ := n.enc.encode(task.Test)
-
 	// Loss weights and priors come from the labels actually trained on.
 	counts := make([]int, c)
 	for _, l := range trainLabels {
@@ -66,41 +62,26 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 	}
 	ctx := context.New()
 	engine.SeedContext(ctx, env.Seed)
-	cfg := n.tp.Config()
-	cfg.Resample, cfg.Seed, cfg.Loss = n.tp.Resample, env.Seed, n.tp.Loss.Loss(counts)
-	if env.Ctx != nil {
-		cfg.Stop = env.Ctx.Err // stop training promptly on SIGINT
-	}
-	cfg.Progress = func(p train.Progress) {
-		logf("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f elapsed %s eta %s",
-			n.name, p.Epoch, p.Step, p.TotalSteps, p.TrainLoss, p.ValidLoss, p.ValidAcc,
-			p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
-	}
-	start := time.Now()
-	res, err := train.Fit(env.Backend, ctx, n.model, c, trainIn, trainLabels, validIn, validLabels, cfg)
+	info := map[string]float64{}
+	st, _, err := train.RunStage(env, train.Stage{
+		Name: "train", Ctx: ctx, Model: n.model, NumClasses: c, Params: n.tp.Params,
+		Train: trainIn, TrainLabels: trainLabels, Valid: task.Valid, Encode: n.enc.encode,
+		Loss: n.tp.Loss.Loss(counts), Resample: n.tp.Resample,
+	}, info)
 	if err != nil {
-		return nil, fmt.Errorf("%s: train: %w", n.name, err)
+		return nil, fmt.Errorf("%s: %w", n.name, err)
 	}
-	trainTime := time.Since(start)
-	start = time.Now()
+	info["parameters"] = float64(countParameters(ctx))
+	start := time.Now()
+	testIn, _ := n.enc.encode(task.Test)
 	scores, err := train.Predict(env.Backend, ctx, n.model, testIn, n.tp.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("%s: predict: %w", n.name, err)
 	}
-	predictTime := time.Since(start)
 	return &method.Output{
 		TestScores: scores,
-		Stages: []method.Stage{
-			{Name: "train", Seconds: trainTime.Seconds(), Steps: res.Steps, Loss: res.FinalTrainLoss, Elapsed: trainTime},
-			{Name: "predict", Seconds: predictTime.Seconds(), Elapsed: predictTime},
-		},
-		Info: map[string]float64{
-			"train_examples":  float64(trainIn.N),
-			"best_valid_loss": res.MinValidLoss,
-			"selected_step":   float64(res.BestStep),
-			"selected_acc":    res.BestValidAcc,
-			"parameters":      float64(countParameters(ctx)),
-		},
+		Stages:     []method.Stage{st, {Name: "predict", Seconds: time.Since(start).Seconds()}},
+		Info:       info,
 	}, nil
 }
 

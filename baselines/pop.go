@@ -12,6 +12,9 @@ import (
 // empty params section strictly).
 type PopParams struct{}
 
+// Build implements method.Params.
+func (p *PopParams) Build(map[string]any) (method.Method, error) { return Pop{}, nil }
+
 // Pop scores every behavior by its number of training targets, the same for every test sample.
 type Pop struct{}
 
@@ -26,10 +29,9 @@ func (Pop) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
 	for i := range scores {
 		scores[i] = append([]float32(nil), row...)
 	}
-	el := time.Since(start)
 	return &method.Output{
 		TestScores: scores,
-		Stages:     []method.Stage{{Name: "count", Seconds: el.Seconds(), Elapsed: el}},
+		Stages:     []method.Stage{{Name: "count", Seconds: time.Since(start).Seconds()}},
 	}, nil
 }
 

@@ -6,8 +6,26 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 	"github.com/behaviorlm/harness/internal/train"
 )
+
+// SASRec is the SASRec baseline (see sasrecModel).
+type SASRec struct{ Params SASRecParams }
+
+// Build implements method.Params.
+func (p *SASRecParams) Build(map[string]any) (method.Method, error) {
+	return built("sasrec", p.validate(), &SASRec{Params: *p})
+}
+
+// Run implements method.Method.
+func (m *SASRec) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
+	enc := encoding{historyLen: task.Config.HistoryLen, timeContext: m.Params.TimeContext}
+	return runNeural(env, task, "sasrec", m.Params.validate(), &neural{tp: m.Params.TrainParams, enc: enc,
+		model: sasrecModel(&m.Params, enc, task.NumClasses())})
+}
 
 // sasrecModel returns SASRec (Kang & McAuley 2018) as a train.ModelFn: item + learned position
 // embeddings (plus time embeddings with time context) -> dropout -> padding zeroed -> Blocks
@@ -20,7 +38,7 @@ func sasrecModel(p *SASRecParams, enc encoding, numClasses int) train.ModelFn {
 		items := inputs[0]
 		t := enc.historyLen
 		x, table := sequenceEmbedding(ctx, inputs, enc, numClasses+1, p.Dim, p.TimeContext)
-		x = dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
+		x = nn.Dropout(ctx.In("drop_embedding"), x, p.Dropout, training)
 		present := NotEqual(items, ZerosLike(items))
 		x = Mul(x, InsertAxes(ConvertDType(present, dtypes.Float32), -1))
 		attnBias := attentionBias(present, true)
@@ -30,7 +48,7 @@ func sasrecModel(p *SASRecParams, enc encoding, numClasses int) train.ModelFn {
 			x = transformerBlock(ctx.Inf("block_%d", i), x, attnBias, nil, p.Heads, p.FFNDim, p.Dropout, false, training)
 		}
 		h := transformerBlock(ctx.Inf("block_%d", p.Blocks-1), x, keyBias(present), last, p.Heads, p.FFNDim, p.Dropout, false, training)
-		h = layerNorm(ctx.In("final"), h)
+		h = nn.LayerNorm(ctx.In("final"), h)
 		if p.TimeContext {
 			h = Add(h, nextTimeEmbedding(ctx, inputs, enc, p.Dim))
 		}

@@ -16,7 +16,7 @@ import (
 //go:embed data/nyc/checkins.csv.gz data/geolife/*.csv.gz
 var embedded embed.FS
 
-// Names lists the loaders, in the order -h shows them.
+// Names lists the loaders (the values of a data set's `loader:` key).
 var Names = []string{"nyc", "geolife", "appusage", "lsapp", "synthetic"}
 
 // Spec says which loader reads which file. An empty Path means the copy embedded in the binary

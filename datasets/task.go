@@ -22,13 +22,13 @@ type SampleConfig struct {
 	// KnowledgeUsers is the share of users set aside as the knowledge population [0 = none]: their
 	// whole event streams pretrain the behavior LM and none of their events is part of the task
 	// (see Task.Knowledge). The split depends only on KnowledgeSeed, never on the cell's seed or k.
-	KnowledgeUsers float64 `yaml:"knowledge_users" json:",omitempty"`
+	KnowledgeUsers float64 `yaml:"knowledge_users,omitempty" json:",omitempty"`
 	// KnowledgeSeed chooses the knowledge users [0].
-	KnowledgeSeed uint64 `yaml:"knowledge_seed" json:",omitempty"`
+	KnowledgeSeed uint64 `yaml:"knowledge_seed,omitempty" json:",omitempty"`
 	// KnowledgeCutoff limits the knowledge users' events in time [none]: "test_start" keeps only
 	// events earlier than the earliest test target of any task user, so no knowledge event is later
 	// than a task user's test period begins.
-	KnowledgeCutoff string `yaml:"knowledge_cutoff" json:",omitempty"`
+	KnowledgeCutoff string `yaml:"knowledge_cutoff,omitempty" json:",omitempty"`
 }
 
 // Knowledge cutoffs (SampleConfig.KnowledgeCutoff).
@@ -194,6 +194,16 @@ func Targets(samples []Sample) []int32 {
 	return out
 }
 
+// IndicesByClass lists, for each class in [0, numClasses), the indices of labels holding it, in
+// increasing order. Labels must lie in [0, numClasses).
+func IndicesByClass(labels []int32, numClasses int) [][]int {
+	byClass := make([][]int, numClasses)
+	for i, l := range labels {
+		byClass[l] = append(byClass[l], i)
+	}
+	return byClass
+}
+
 // AnchorClasses returns the ids of the anchor behaviors.
 func (t *Task) AnchorClasses() []int {
 	var ids []int
@@ -337,10 +347,7 @@ func restrictTail(train []Sample, anchor []bool, k int, seed uint64) (out []Samp
 	if k == 0 {
 		return train, nil
 	}
-	byClass := make([][]int, len(anchor))
-	for i, s := range train {
-		byClass[s.Target] = append(byClass[s.Target], i)
-	}
+	byClass := IndicesByClass(Targets(train), len(anchor))
 	rng := rand.New(rand.NewPCG(seed, 0x7a11))
 	keep = make([]bool, len(train))
 	for c, idx := range byClass {

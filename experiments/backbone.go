@@ -10,12 +10,14 @@ import (
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/lm"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
+	"github.com/behaviorlm/harness/internal/results"
 	"github.com/behaviorlm/harness/internal/train"
 )
 
-// Backbone is a language model family the LM methods fine-tune. A second backbone (e.g. a
-// Hugging Face checkpoint whose behavior names span several tokens and are scored by summed
-// log-probabilities) implements it and needs no change to the methods.
+// Backbone is a language model family the LM methods fine-tune: behavior-lm (lmBackbone) and hf
+// (hfBackbone, a Hugging Face checkpoint whose behavior names span several tokens) implement it,
+// and the methods do not depend on which.
 type Backbone interface {
 	// Load returns a model for task: its (pretrained, unless opts say otherwise) weights in a
 	// fresh context seeded with env.Seed, plus how to encode samples and score them.
@@ -33,7 +35,7 @@ type LoadOptions struct {
 	// Pretrained, when not nil, overrides the backbone's own pretrained setting.
 	Pretrained *bool
 	// LoRA adds adapters (Rank > 0); Loaded.Trainable then selects only them.
-	LoRA LoRAParams
+	LoRA nn.LoRA
 }
 
 // Loaded is a model ready for fine-tuning and scoring.
@@ -92,7 +94,7 @@ func (b *lmBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	}
 	m, ctx, res, err := lm.Build(env, task, lm.Options{
 		Model: b.params.Config, Pretrain: b.params.Pretrain, Pretrained: pretrained,
-		LoRA: lm.LoRA{Rank: opts.LoRA.Rank, Alpha: opts.LoRA.Alpha},
+		LoRA: opts.LoRA,
 	})
 	if err != nil {
 		return nil, err
@@ -100,7 +102,7 @@ func (b *lmBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	out := &Loaded{Ctx: ctx, Encode: m.Inputs, Model: m.Classifier(), NumClasses: m.NumBehaviors(), Trainable: m.Trainable(),
 		Info: map[string]float64{"prompt_tokens": float64(m.Renderer().Len())}}
 	if res != nil {
-		out.Stages = append(out.Stages, method.Stage{Name: "pretrain", Seconds: res.Seconds, Steps: res.Steps, Loss: res.FinalLoss, Cached: res.Cached})
+		out.Stages = append(out.Stages, method.Stage{Name: "pretrain", Seconds: res.Seconds, Steps: res.Steps, FinalLoss: results.Float(res.FinalLoss), Cached: res.Cached})
 		out.Info["pretrain_windows"] = float64(res.Windows)
 		if res.HeldOut != nil {
 			out.Info["pretrain_heldout_loss"], out.Info["pretrain_heldout_acc"] = res.HeldOut.Loss, res.HeldOut.Acc

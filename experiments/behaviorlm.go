@@ -8,6 +8,7 @@ import (
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/train"
 )
 
 // behaviorLM is BehaviorLM's progressive fine-tuning (see the package documentation).
@@ -19,11 +20,10 @@ type behaviorLM struct {
 // Run implements method.Method.
 func (b *behaviorLM) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
 	p := b.p
-	m, err := b.backbone.Load(env, task, LoadOptions{Pretrained: p.Pretrained, LoRA: p.LoRA})
+	m, out, err := load(env, KindBehaviorLM, p.Backbone, b.backbone, task, LoadOptions{Pretrained: p.Pretrained, LoRA: p.LoRA})
 	if err != nil {
-		return nil, fmt.Errorf("behaviorlm: loading backbone %s: %w", p.Backbone, err)
+		return nil, err
 	}
-	out := &method.Output{Stages: m.Stages, Info: copyInfo(m.Info)}
 	ce := defaultLoss()
 
 	if !p.Stage1.Skip {
@@ -31,13 +31,11 @@ func (b *behaviorLM) Run(env method.Env, task *datasets.Task) (*method.Output, e
 		if p.Stage1.Data == "anchor" {
 			data = anchorSamples(task)
 		}
-		st, res, err := fitStage(env, "stage1", m, task, data, p.Stage1.TrainParams, ce, false)
+		st, err := fitStage(env, "stage1", "stage1_", m, task, data, p.Stage1.TrainParams, ce, false, out.Info)
 		if err != nil {
 			return nil, fmt.Errorf("behaviorlm: %w", err)
 		}
 		out.Stages = append(out.Stages, st)
-		out.Info["stage1_samples"] = float64(len(data))
-		out.Info["stage1_best_valid_loss"] = res.MinValidLoss
 	}
 
 	if !p.Stage2.Skip {
@@ -49,20 +47,16 @@ func (b *behaviorLM) Run(env method.Env, task *datasets.Task) (*method.Output, e
 		for k, v := range info {
 			out.Info[k] = v
 		}
-		st, res, err := fitStage(env, "stage2", m, task, subset, p.Stage2.TrainParams, ce, false)
+		st, err = fitStage(env, "stage2", "stage2_", m, task, subset, p.Stage2.TrainParams, ce, false, out.Info)
 		if err != nil {
 			return nil, fmt.Errorf("behaviorlm: %w", err)
 		}
 		out.Stages = append(out.Stages, st)
-		out.Info["stage2_best_valid_loss"] = res.MinValidLoss
 	}
 
-	scores, st, err := score(env, "predict", m, task.Test)
-	if err != nil {
+	if out, err = predict(env, m, task, out); err != nil {
 		return nil, fmt.Errorf("behaviorlm: %w", err)
 	}
-	out.TestScores = scores
-	out.Stages = append(out.Stages, st)
 	return out, nil
 }
 
@@ -85,10 +79,7 @@ func (b *behaviorLM) selectSubset(env method.Env, m *Loaded, task *datasets.Task
 	p := b.p
 	start := time.Now()
 	labels := datasets.Targets(task.Train)
-	byClass := make([][]int, task.NumClasses())
-	for i, l := range labels {
-		byClass[l] = append(byClass[l], i)
-	}
+	byClass := datasets.IndicesByClass(labels, task.NumClasses())
 	rng := rand.New(rand.NewPCG(env.Seed, 0xca4d))
 	var pool, toScore []int
 	for _, idx := range byClass {
@@ -119,7 +110,7 @@ func (b *behaviorLM) selectSubset(env method.Env, m *Loaded, task *datasets.Task
 			return nil, method.Stage{}, nil, err
 		}
 		for i, k := range toScore {
-			difficulty[k] = crossEntropy(scores[i], labels[k])
+			difficulty[k], _ = train.CrossEntropy(scores[i], labels[k])
 			wasScored[k] = true
 		}
 		scored = len(toScore)
@@ -145,9 +136,7 @@ func (b *behaviorLM) selectSubset(env method.Env, m *Loaded, task *datasets.Task
 			nChosen++
 		}
 	}
-	el := time.Since(start)
 	info := map[string]float64{
-		"stage2_samples":    float64(len(subset)),
 		"stage2_classes":    float64(len(classes)),
 		"difficulty_scored": float64(scored),
 		"stage2_candidates": float64(len(pool)),
@@ -160,6 +149,6 @@ func (b *behaviorLM) selectSubset(env method.Env, m *Loaded, task *datasets.Task
 		info["difficulty_mean_scored"] = meanScored / float64(scored)
 		info["difficulty_mean_selected"] = sumChosen / float64(max(1, nChosen))
 	}
-	logf(env)("stage2: %d samples of %d classes selected (%s, per_class %d) from %d candidates, %d scored", len(subset), len(classes), p.Select, p.PerClass, len(pool), scored)
-	return subset, method.Stage{Name: "difficulty", Seconds: el.Seconds(), Elapsed: el, Steps: scored}, info, nil
+	env.Log("stage2: %d samples of %d classes selected (%s, per_class %d) from %d candidates, %d scored", len(subset), len(classes), p.Select, p.PerClass, len(pool), scored)
+	return subset, method.Stage{Name: "difficulty", Seconds: time.Since(start).Seconds(), Steps: scored}, info, nil
 }

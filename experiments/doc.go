@@ -18,7 +18,8 @@
 //
 //   - Fine-tuning validates on the first valid_samples [1000] valid samples (a fixed subset) every
 //     eval_every [50] steps, stops after patience [2] evaluations without a lower validation
-//     cross-entropy and restores the best parameters; every stage starts a fresh AdamW state.
+//     cross-entropy and restores the parameters of the lowest validation loss; every stage starts a
+//     fresh AdamW state.
 //   - Fine-tuning learning rates were tuned on the validation sets only (nyc and geolife, k=5,
 //     seed 1): lr [1e-4] for finetune and for both BehaviorLM stages.
 //   - Stage 1 trains on anchor-target samples [stage1.data: anchor] with cross-entropy; stage 2
@@ -30,8 +31,12 @@
 //
 // Backbones sit behind the small Backbone interface: the method asks a backbone to load a model
 // for a task and gets back a context with its weights, an input encoder and a train.ModelFn
-// returning one score per behavior. The default backbone kind is behavior-lm (internal/lm, a small
-// transformer pretrained by the harness itself); a Hugging Face checkpoint backbone can be added by
-// implementing BackboneSpec and registering its parameters in BackboneFactories, without touching
-// the methods.
+// returning one score per behavior. Two backbone kinds implement it: behavior-lm (internal/lm, a
+// small transformer pretrained by the harness itself) and hf (a local Hugging Face Llama/Qwen2
+// checkpoint, internal/hf, whose behavior names may span several tokens). Another kind implements
+// BackboneSpec and is registered in BackboneFactories, without touching the methods.
+//
+// Every fine-tuning stage runs through train.RunStage (fit.go), which records the stage's
+// validation curve and the info keys train.Info* (prefixed "stage1_" / "stage2_" for BehaviorLM's
+// stages).
 package experiments

@@ -1,8 +1,6 @@
 package experiments
 
 import (
-	"fmt"
-
 	"github.com/behaviorlm/harness/internal/method"
 )
 
@@ -19,56 +17,52 @@ const BackboneKindBehaviorLM = "behavior-lm"
 // Factories returns the method kinds of this package (a fresh map on every call).
 func Factories() map[string]method.Factory {
 	return map[string]method.Factory{
-		KindFinetune: {
-			Params: func() any { return DefaultFinetuneParams() },
-			New: func(params any, backbones map[string]any) (method.Method, error) {
-				p, ok := params.(*FinetuneParams)
-				if !ok {
-					return nil, fmt.Errorf("finetune: parameters of type %T, want *FinetuneParams", params)
-				}
-				if err := p.validate(); err != nil {
-					return nil, err
-				}
-				b, err := resolveBackbone(p.Backbone, backbones)
-				if err != nil {
-					return nil, err
-				}
-				return &finetune{p: *p, backbone: b}, nil
-			},
-		},
-		KindZeroShot: {
-			Params: func() any { return DefaultZeroShotParams() },
-			New: func(params any, backbones map[string]any) (method.Method, error) {
-				p, ok := params.(*ZeroShotParams)
-				if !ok {
-					return nil, fmt.Errorf("zero-shot: parameters of type %T, want *ZeroShotParams", params)
-				}
-				b, err := resolveBackbone(p.Backbone, backbones)
-				if err != nil {
-					return nil, err
-				}
-				return &zeroShot{p: *p, backbone: b}, nil
-			},
-		},
-		KindBehaviorLM: {
-			Params: func() any { return DefaultBehaviorLMParams() },
-			New: func(params any, backbones map[string]any) (method.Method, error) {
-				p, ok := params.(*BehaviorLMParams)
-				if !ok {
-					return nil, fmt.Errorf("behaviorlm: parameters of type %T, want *BehaviorLMParams", params)
-				}
-				if err := p.validate(); err != nil {
-					return nil, err
-				}
-				b, err := resolveBackbone(p.Backbone, backbones)
-				if err != nil {
-					return nil, err
-				}
-				return &behaviorLM{p: *p, backbone: b}, nil
-			},
-		},
+		KindFinetune:   method.Kind(DefaultFinetuneParams),
+		KindZeroShot:   method.Kind(DefaultZeroShotParams),
+		KindBehaviorLM: method.Kind(DefaultBehaviorLMParams),
 	}
 }
+
+// Build implements method.Params.
+func (p *FinetuneParams) Build(backbones map[string]any) (method.Method, error) {
+	b, err := p.resolve(p.validate, backbones)
+	if err != nil {
+		return nil, err
+	}
+	return &finetune{p: *p, backbone: b}, nil
+}
+
+// Build implements method.Params.
+func (p *ZeroShotParams) Build(backbones map[string]any) (method.Method, error) {
+	b, err := resolveBackbone(p.Backbone, backbones)
+	if err != nil {
+		return nil, err
+	}
+	return &zeroShot{p: *p, backbone: b}, nil
+}
+
+// Build implements method.Params.
+func (p *BehaviorLMParams) Build(backbones map[string]any) (method.Method, error) {
+	b, err := p.resolve(p.validate, backbones)
+	if err != nil {
+		return nil, err
+	}
+	return &behaviorLM{p: *p, backbone: b}, nil
+}
+
+// resolve validates the method's parameters and returns its backbone.
+func (p ModelParams) resolve(validate func() error, backbones map[string]any) (Backbone, error) {
+	if err := validate(); err != nil {
+		return nil, err
+	}
+	return resolveBackbone(p.Backbone, backbones)
+}
+
+// BackboneNames implements method.BackboneUser.
+func (p ModelParams) BackboneNames() []string { return []string{p.Backbone} }
+
+// BackboneNames implements method.BackboneUser.
+func (p ZeroShotParams) BackboneNames() []string { return []string{p.Backbone} }
 
 // BackboneFactories returns the backbone kinds of this package (a fresh map on every call). A
 // backbone kind's parameter struct must implement BackboneSpec.

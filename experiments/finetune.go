@@ -1,8 +1,6 @@
 package experiments
 
 import (
-	"fmt"
-
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/method"
 )
@@ -15,26 +13,16 @@ type finetune struct {
 
 // Run implements method.Method.
 func (f *finetune) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
-	m, err := f.backbone.Load(env, task, LoadOptions{Pretrained: f.p.Pretrained, LoRA: f.p.LoRA})
+	m, out, err := load(env, KindFinetune, f.p.Backbone, f.backbone, task, LoadOptions{Pretrained: f.p.Pretrained, LoRA: f.p.LoRA})
 	if err != nil {
-		return nil, fmt.Errorf("finetune: loading backbone %s: %w", f.p.Backbone, err)
+		return nil, err
 	}
-	out := &method.Output{Stages: m.Stages, Info: copyInfo(m.Info)}
-	st, res, err := fitStage(env, "finetune", m, task, task.Train, f.p.TrainParams, f.p.Loss, f.p.Resample)
+	st, err := fitStage(env, "finetune", "", m, task, task.Train, f.p.TrainParams, f.p.Loss, f.p.Resample, out.Info)
 	if err != nil {
 		return nil, err
 	}
 	out.Stages = append(out.Stages, st)
-	out.Info["train_samples"] = float64(len(task.Train))
-	out.Info["best_valid_loss"] = res.MinValidLoss
-	out.Info["best_step"] = float64(res.BestStep)
-	scores, st, err := score(env, "predict", m, task.Test)
-	if err != nil {
-		return nil, err
-	}
-	out.TestScores = scores
-	out.Stages = append(out.Stages, st)
-	return out, nil
+	return predict(env, m, task, out)
 }
 
 // zeroShot scores the test samples with the pretrained backbone, without fine-tuning.
@@ -45,24 +33,9 @@ type zeroShot struct {
 
 // Run implements method.Method.
 func (z *zeroShot) Run(env method.Env, task *datasets.Task) (*method.Output, error) {
-	m, err := z.backbone.Load(env, task, LoadOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("zero-shot: loading backbone %s: %w", z.p.Backbone, err)
-	}
-	out := &method.Output{Stages: m.Stages, Info: copyInfo(m.Info)}
-	scores, st, err := score(env, "predict", m, task.Test)
+	m, out, err := load(env, KindZeroShot, z.p.Backbone, z.backbone, task, LoadOptions{})
 	if err != nil {
 		return nil, err
 	}
-	out.TestScores = scores
-	out.Stages = append(out.Stages, st)
-	return out, nil
-}
-
-func copyInfo(in map[string]float64) map[string]float64 {
-	out := make(map[string]float64, len(in)+8)
-	for k, v := range in {
-		out[k] = v
-	}
-	return out
+	return predict(env, m, task, out)
 }

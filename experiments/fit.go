@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/behaviorlm/harness/datasets"
@@ -13,81 +12,57 @@ import (
 // scoreBatch is the batch size of inference (scoring test samples and difficulties).
 const scoreBatch = 256
 
-// logf returns env.Logf, or a no-op.
-func logf(env method.Env) func(string, ...any) {
-	if env.Logf != nil {
-		return env.Logf
-	}
-	return func(string, ...any) {}
+// fitStage fine-tunes the loaded model on samples through train.RunStage (validation on the first
+// tp.ValidSamples valid samples of task), recording the stage's info keys after infoPrefix.
+func fitStage(env method.Env, name, infoPrefix string, m *Loaded, task *datasets.Task, samples []datasets.Sample, tp TrainParams,
+	loss LossParams, resample bool, info map[string]float64) (method.Stage, error) {
+	st, _, err := train.RunStage(env, train.Stage{
+		Name: name, InfoPrefix: infoPrefix, Ctx: m.Ctx, Model: m.Model, NumClasses: m.NumClasses, Params: tp,
+		Train: m.Encode(samples), TrainLabels: datasets.Targets(samples), Valid: task.Valid, Encode: m.encodeLabelled,
+		Loss: loss.Loss(task.ClassCounts(samples)), Resample: resample, Trainable: m.Trainable,
+	}, info)
+	return st, err
 }
 
-// cancelled returns env.Ctx's error, if any (checked between stages: train.Fit itself runs to
-// completion).
-func cancelled(env method.Env, before string) error {
-	if env.Ctx != nil && env.Ctx.Err() != nil {
-		return fmt.Errorf("cancelled before %s: %w", before, env.Ctx.Err())
-	}
-	return nil
+// encodeLabelled encodes samples with their targets.
+func (m *Loaded) encodeLabelled(samples []datasets.Sample) (train.Inputs, []int32) {
+	return m.Encode(samples), datasets.Targets(samples)
 }
 
-// fitStage fine-tunes the loaded model on samples with train.Fit (validation on the first
-// tp.ValidSamples valid samples of task) and returns the timed stage.
-func fitStage(env method.Env, name string, m *Loaded, task *datasets.Task, samples []datasets.Sample, tp TrainParams, loss LossParams, resample bool) (method.Stage, *train.Result, error) {
-	if err := cancelled(env, name); err != nil {
-		return method.Stage{}, nil, err
-	}
-	if len(samples) == 0 {
-		return method.Stage{}, nil, fmt.Errorf("%s: no training samples", name)
-	}
-	valid := task.Valid
-	if tp.ValidSamples > 0 && len(valid) > tp.ValidSamples {
-		valid = valid[:tp.ValidSamples]
-	}
-	cfg := tp.Config()
-	cfg.Resample, cfg.Seed, cfg.Trainable = resample, env.Seed, m.Trainable
-	cfg.Loss = loss.Loss(task.ClassCounts(samples))
-	if env.Ctx != nil {
-		cfg.Stop = env.Ctx.Err // stop training promptly on SIGINT
-	}
-	log := logf(env)
-	cfg.Progress = func(p train.Progress) {
-		log("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f, elapsed %s, ETA %s", name, p.Epoch, p.Step, p.TotalSteps,
-			p.TrainLoss, p.ValidLoss, p.ValidAcc, p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
-	}
-	log("%s: fine-tuning on %d samples (%d valid)", name, len(samples), len(valid))
-	start := time.Now()
-	res, err := train.Fit(env.Backend, m.Ctx, m.Model, m.NumClasses, m.Encode(samples), datasets.Targets(samples),
-		m.Encode(valid), datasets.Targets(valid), cfg)
+// load loads a method's backbone (named name in the backbones section) for task and starts the
+// method's output with the backbone's stages and info.
+func load(env method.Env, kind, name string, b Backbone, task *datasets.Task, opts LoadOptions) (*Loaded, *method.Output, error) {
+	m, err := b.Load(env, task, opts)
 	if err != nil {
-		return method.Stage{}, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: loading backbone %s: %w", kind, name, err)
 	}
-	el := time.Since(start)
-	return method.Stage{Name: name, Seconds: el.Seconds(), Elapsed: el, Steps: res.Steps, Loss: res.FinalTrainLoss}, res, nil
+	info := make(map[string]float64, len(m.Info)+8)
+	for k, v := range m.Info {
+		info[k] = v
+	}
+	return m, &method.Output{Stages: m.Stages, Info: info}, nil
+}
+
+// predict scores task.Test with m as the "predict" stage and completes out.
+func predict(env method.Env, m *Loaded, task *datasets.Task, out *method.Output) (*method.Output, error) {
+	scores, st, err := score(env, "predict", m, task.Test)
+	if err != nil {
+		return nil, err
+	}
+	out.TestScores = scores
+	out.Stages = append(out.Stages, st)
+	return out, nil
 }
 
 // score returns the model's scores [N][C] of samples, timed as a stage.
 func score(env method.Env, name string, m *Loaded, samples []datasets.Sample) ([][]float32, method.Stage, error) {
-	if err := cancelled(env, name); err != nil {
-		return nil, method.Stage{}, err
+	if err := env.Err(); err != nil {
+		return nil, method.Stage{}, fmt.Errorf("cancelled before %s: %w", name, err)
 	}
 	start := time.Now()
 	scores, err := train.Predict(env.Backend, m.Ctx, m.Model, m.Encode(samples), scoreBatch)
 	if err != nil {
 		return nil, method.Stage{}, fmt.Errorf("%s: %w", name, err)
 	}
-	el := time.Since(start)
-	return scores, method.Stage{Name: name, Seconds: el.Seconds(), Elapsed: el}, nil
-}
-
-// crossEntropy returns -log softmax(logits)[target].
-func crossEntropy(logits []float32, target int32) float64 {
-	mx := math.Inf(-1)
-	for _, v := range logits {
-		mx = math.Max(mx, float64(v))
-	}
-	var sum float64
-	for _, v := range logits {
-		sum += math.Exp(float64(v) - mx)
-	}
-	return mx + math.Log(sum) - float64(logits[target])
+	return scores, method.Stage{Name: name, Seconds: time.Since(start).Seconds()}, nil
 }

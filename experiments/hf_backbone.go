@@ -113,7 +113,7 @@ func (b *hfBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	if err != nil {
 		return nil, fmt.Errorf("hf backbone %s: %w", p.Path, err)
 	}
-	logf(env)("hf backbone %s: %s, %d parameters, LoRA %v, behaviors scored by %s (%d trie nodes in %d groups)",
+	env.Log("hf backbone %s: %s, %d parameters, LoRA %v, behaviors scored by %s (%d trie nodes in %d groups)",
 		p.Path, m.Config.ModelType, m.NumParameters(), m.LoRA != nil, scorer.Mode, cands.NumNodes(), cands.NumGroups())
 	var trainable func(string) bool
 	if m.LoRA != nil {
@@ -129,7 +129,7 @@ func (b *hfBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 		Model:      scorer.ModelFn(),
 		NumClasses: task.NumClasses(),
 		Trainable:  trainable,
-		Stages:     []method.Stage{{Name: "load-checkpoint", Seconds: time.Since(start).Seconds(), Elapsed: time.Since(start)}},
+		Stages:     []method.Stage{{Name: "load-checkpoint", Seconds: time.Since(start).Seconds()}},
 		Info: map[string]float64{"parameters": float64(m.NumParameters()), "score_full": full,
 			"trie_nodes": float64(cands.NumNodes()), "trie_groups": float64(cands.NumGroups())},
 	}, nil

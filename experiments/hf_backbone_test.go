@@ -10,6 +10,7 @@ import (
 	"github.com/behaviorlm/harness/internal/engine"
 	"github.com/behaviorlm/harness/internal/hf"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 )
 
 // hfFixture is internal/hf's tiny Qwen2-style test checkpoint (made by reference/hf/make_fixture.py).
@@ -124,7 +125,7 @@ func TestHFBackboneParams(t *testing.T) {
 	if loaded.Trainable != nil {
 		t.Error("lora.rank 0: want full fine-tuning (nil Trainable)")
 	}
-	loaded, err = b.Load(method.Env{Seed: 1}, task, LoadOptions{LoRA: LoRAParams{Rank: 2, Alpha: 4}})
+	loaded, err = b.Load(method.Env{Seed: 1}, task, LoadOptions{LoRA: nn.LoRA{Rank: 2, Alpha: 4}})
 	if err != nil {
 		t.Fatal(err)
 	}

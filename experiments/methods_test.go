@@ -10,6 +10,7 @@ import (
 	"github.com/behaviorlm/harness/internal/engine"
 	"github.com/behaviorlm/harness/internal/lm"
 	"github.com/behaviorlm/harness/internal/method"
+	"github.com/behaviorlm/harness/internal/nn"
 )
 
 const testYAML = `
@@ -73,7 +74,7 @@ func TestYAMLDecoding(t *testing.T) {
 	if p := params["resample"].(*FinetuneParams); !p.Resample {
 		t.Error("resample not set")
 	}
-	if p := params["uniform-lora"].(*FinetuneParams); p.LoRA != (LoRAParams{Rank: 4, Alpha: 8}) {
+	if p := params["uniform-lora"].(*FinetuneParams); p.LoRA != (nn.LoRA{Rank: 4, Alpha: 8}) {
 		t.Errorf("lora = %+v", p.LoRA)
 	}
 	p := params["behaviorlm"].(*BehaviorLMParams)
@@ -181,12 +182,12 @@ func TestFinetuneDeterministicAndZeroShot(t *testing.T) {
 	if reflect.DeepEqual(z.TestScores, a.TestScores) {
 		t.Error("fine-tuning did not change the zero-shot scores")
 	}
-	p.LoRA = LoRAParams{Rank: 2, Alpha: 4}
+	p.LoRA = nn.LoRA{Rank: 2, Alpha: 4}
 	l := run(t, KindFinetune, p, task, 1)
 	if reflect.DeepEqual(l.TestScores, a.TestScores) || reflect.DeepEqual(l.TestScores, z.TestScores) {
 		t.Error("LoRA fine-tuning gave the scores of full fine-tuning or of no fine-tuning")
 	}
-	p.LoRA = LoRAParams{}
+	p.LoRA = nn.LoRA{}
 	off := false
 	p.Pretrained = &off
 	if got := stageNames(run(t, KindFinetune, p, task, 1)); got != "finetune,predict" {
@@ -212,11 +213,11 @@ func TestBehaviorLMStagesAndSubset(t *testing.T) {
 	if got := stageNames(out); got != "pretrain,stage1,difficulty,stage2,predict" {
 		t.Errorf("stages %s", got)
 	}
-	if got := out.Info["stage2_samples"]; got != float64(want) {
-		t.Errorf("stage2_samples %v, want %d", got, want)
+	if got := out.Info["stage2_train_samples"]; got != float64(want) {
+		t.Errorf("stage2_train_samples %v, want %d", got, want)
 	}
-	if got := out.Info["stage1_samples"]; got != float64(anchors) {
-		t.Errorf("stage1_samples %v, want %d (anchor-target samples)", got, anchors)
+	if got := out.Info["stage1_train_samples"]; got != float64(anchors) {
+		t.Errorf("stage1_train_samples %v, want %d (anchor-target samples)", got, anchors)
 	}
 	if out.Info["difficulty_mean_selected"] < out.Info["difficulty_mean_scored"] {
 		t.Errorf("hard selection picked easier than average samples: %v", out.Info)
@@ -231,12 +232,12 @@ func TestBehaviorLMStagesAndSubset(t *testing.T) {
 		t.Errorf("stage2.skip stages %s", got)
 	}
 	p.Stage2.Skip, p.Stage1.Data = false, "all"
-	if got := run(t, KindBehaviorLM, p, task, 1).Info["stage1_samples"]; got != float64(len(task.Train)) {
+	if got := run(t, KindBehaviorLM, p, task, 1).Info["stage1_train_samples"]; got != float64(len(task.Train)) {
 		t.Errorf("stage1.data=all: %v samples, want %d", got, len(task.Train))
 	}
 	p.Stage1.Data, p.Select, p.Candidates = "anchor", SelectRandom, 5
 	out = run(t, KindBehaviorLM, p, task, 1)
-	if out.Info["difficulty_scored"] != 0 || out.Info["stage2_samples"] != float64(want) {
+	if out.Info["difficulty_scored"] != 0 || out.Info["stage2_train_samples"] != float64(want) {
 		t.Errorf("random selection: %v", out.Info)
 	}
 }

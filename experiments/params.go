@@ -3,6 +3,7 @@ package experiments
 import (
 	"fmt"
 
+	"github.com/behaviorlm/harness/internal/nn"
 	"github.com/behaviorlm/harness/internal/train"
 )
 
@@ -23,37 +24,18 @@ func prefixed(prefix string, err error) error {
 	return fmt.Errorf("%s%w", prefix, err)
 }
 
-// LoRAParams configures LoRA adapters on the backbone's attention and feed-forward projections
-// instead of full fine-tuning.
-type LoRAParams struct {
-	// Rank of the adapters; 0 turns LoRA off (full fine-tuning) [0].
-	Rank int `yaml:"rank"`
-	// Alpha scales the adapters' output by alpha/rank [16].
-	Alpha float64 `yaml:"alpha"`
-}
-
-func (p LoRAParams) validate() error {
-	if p.Rank < 0 {
-		return fmt.Errorf("lora.rank: must be >= 0 (0 = off), got %d", p.Rank)
-	}
-	if p.Rank > 0 && !(p.Alpha > 0) {
-		return fmt.Errorf("lora.alpha: must be > 0, got %g", p.Alpha)
-	}
-	return nil
-}
-
 // ModelParams are the options every LM method shares: which backbone, whether pretrained, LoRA.
 type ModelParams struct {
 	// Backbone names an entry of the `backbones:` section [behavior-lm].
 	Backbone string `yaml:"backbone"`
 	// Pretrained, when set, overrides the backbone's own `pretrained` (false = random init).
 	Pretrained *bool `yaml:"pretrained"`
-	// LoRA adapters instead of full fine-tuning.
-	LoRA LoRAParams `yaml:"lora"`
+	// LoRA adapters instead of full fine-tuning (rank 0 = off).
+	LoRA nn.LoRA `yaml:"lora"`
 }
 
 func defaultModelParams() ModelParams {
-	return ModelParams{Backbone: "behavior-lm", LoRA: LoRAParams{Rank: 0, Alpha: 16}}
+	return ModelParams{Backbone: "behavior-lm", LoRA: nn.LoRA{Rank: 0, Alpha: 16}}
 }
 
 // FinetuneParams configures the finetune kind (uniform, class-balanced, focal, resample,
@@ -78,7 +60,7 @@ func DefaultFinetuneParams() *FinetuneParams {
 }
 
 func (p *FinetuneParams) validate() error {
-	if err := p.LoRA.validate(); err != nil {
+	if err := p.LoRA.Validate(); err != nil {
 		return err
 	}
 	if err := p.TrainParams.Validate(); err != nil {
@@ -143,7 +125,7 @@ func DefaultBehaviorLMParams() *BehaviorLMParams {
 }
 
 func (p *BehaviorLMParams) validate() error {
-	if err := p.LoRA.validate(); err != nil {
+	if err := p.LoRA.Validate(); err != nil {
 		return err
 	}
 	if err := prefixed("stage1.", p.Stage1.TrainParams.Validate()); err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/behaviorlm/harness/datasets"
 )
 
 // Stage-2 selection rules.
@@ -39,13 +41,12 @@ func SelectBalanced(labels []int32, difficulty []float64, numClasses, perClass i
 	if rule != SelectRandom && len(difficulty) != len(labels) {
 		return nil, fmt.Errorf("%d difficulties for %d samples", len(difficulty), len(labels))
 	}
-	byClass := make([][]int, numClasses)
 	for i, l := range labels {
 		if l < 0 || int(l) >= numClasses {
 			return nil, fmt.Errorf("label %d of sample %d is outside [0,%d)", l, i, numClasses)
 		}
-		byClass[l] = append(byClass[l], i)
 	}
+	byClass := datasets.IndicesByClass(labels, numClasses)
 	rng := rand.New(rand.NewPCG(seed, 0x5e1ec7))
 	var out []int
 	for _, idx := range byClass {

@@ -44,7 +44,8 @@ type Stat struct {
 	N         int
 }
 
-// stat returns the statistic of one metric of one group over the cells' seeds.
+// stat returns the statistic of one metric of one group over the cells' seeds; seeds whose
+// group has no samples are left out.
 func (a *agg) stat(groupName, metric string) (Stat, error) {
 	if a == nil || len(a.cells) == 0 {
 		return Stat{}, nil
@@ -58,6 +59,9 @@ func (a *agg) stat(groupName, metric string) (Stat, error) {
 		v, ok := g.Get(metric)
 		if !ok {
 			return Stat{}, fmt.Errorf("unknown metric %q", metric)
+		}
+		if g.N == 0 {
+			continue // a group without samples has no value ("-"), not 0
 		}
 		vals = append(vals, v)
 	}

@@ -67,6 +67,13 @@ experiments:
     reference: "lm[level=0.3]"
     thresholds:
       pop: {syn: {overall: {acc: 0.05}, tail: {wf1: 0.5}}}
+  cl:
+    datasets: [syn]
+    methods: [lm, pop, "a|b"]
+    tail_shots: [5]
+    seeds: [1, 2, 3]
+    tables: [main]
+    claims: {method: lm, uniform: pop, reweighting: ["a|b"], classic: [pop], margin: 0.01}
 `
 
 // fakeCells makes deterministic results: metrics depend on the method's level, k and seed.
@@ -152,6 +159,8 @@ func TestMainReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "main.md", []byte(out.Markdown))
+	golden(t, "anchor_vs_tail_wf1_k5.svg", out.Files["anchor_vs_tail_wf1_k5.svg"])
+	golden(t, "main_cells.csv", out.Files["cells.csv"])
 	for _, want := range []string{"| a\\|b ", "(n=2)", "**", "1 failed, 1 missing", "git commit 0123456789ab+dirty"} {
 		if !strings.Contains(out.Markdown, want) {
 			t.Errorf("report lacks %q", want)

@@ -232,10 +232,7 @@ func (x *executor) runCell(c *cell) *results.Cell {
 	if err != nil {
 		return finish(err)
 	}
-	for _, st := range out.Stages {
-		r.Stages = append(r.Stages, results.Stage{Name: st.Name, Seconds: st.Seconds, Steps: st.Steps,
-			FinalLoss: results.Float(st.Loss), Cached: st.Cached})
-	}
+	r.Stages = out.Stages
 	if len(out.Info) > 0 {
 		r.Info = map[string]results.Float{}
 		for k, v := range out.Info {
@@ -243,18 +240,19 @@ func (x *executor) runCell(c *cell) *results.Cell {
 		}
 	}
 	for _, st := range out.Stages {
-		if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-			return finish(fmt.Errorf("stage %s: non-finite loss %v", st.Name, st.Loss))
+		if l := float64(st.FinalLoss); math.IsNaN(l) || math.IsInf(l, 0) {
+			return finish(fmt.Errorf("stage %s: non-finite loss %v", st.Name, l))
 		}
 	}
 	if len(out.TestScores) != len(task.Test) {
 		return finish(fmt.Errorf("method returned %d score rows for %d test samples", len(out.TestScores), len(task.Test)))
 	}
-	rep, err := metrics.Evaluate(out.TestScores, datasets.Targets(task.Test), task.Anchor)
+	o, err := metrics.Rank(out.TestScores, datasets.Targets(task.Test), task.Anchor)
 	if err != nil {
 		return finish(err)
 	}
-	r.Metrics = &rep
+	rep := o.Score(nil)
+	r.Metrics, r.Samples = &rep, o // results.Write stores the samples in the cell's sidecar
 	return finish(nil)
 }
 

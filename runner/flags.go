@@ -19,6 +19,7 @@ type options struct {
 	merge                         []string
 	stats                         string
 	repeat                        string
+	compare                       []string
 	lockStale                     time.Duration
 }
 
@@ -28,8 +29,9 @@ Runs a named experiment grid of experiments.yaml (data sets x methods x tail sho
 writes one result file per cell, a manifest and a markdown report:
 
   <out>/<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json   per-cell result (atomic write)
+  <out>/<exp>/cells/.../k<k>-seed<seed>.outcomes.csv.gz         per-test-sample outcomes, hash-linked
   <out>/<exp>/manifest.json                                    planned cells and their state
-  <out>/<exp>/report.md (+ <group>_<metric>_vs_k.svg)          tables, also printed
+  <out>/<exp>/report.md (+ *.svg plots, cells.csv)             tables, also printed; long-form CSV
   <out>/cache/                                                 pretrained LMs etc., shared
 
 A re-run skips cells whose file has status ok and the same config hash; failed cells, cells whose
@@ -49,6 +51,7 @@ Examples:
   go run ./runner -exp ci -check           # CI gate: run the ci grid, compare with its thresholds
   go run ./runner -exp main -report        # rebuild report.md from stored results, no training
   go run ./runner -stats nyc               # data set statistics table (-stats all: every data set)
+  go run ./runner -exp main -compare behaviorlm,uniform   # paired differences from stored cells
   GOMLX_BACKEND=xla:cuda go run ./runner -exp main   # another GoMLX backend
   go run ./runner -repeat results/quick/cells/nyc/sasrec/k5-seed1.json   # reproduce one stored cell
 
@@ -85,6 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	shard := fs.String("shard", "", "run only cells with index % n == i, written i/n (e.g. 0/4)")
 	merge := fs.String("merge", "", "comma-separated results folders whose cell files are copied into -out, then report")
 	fs.StringVar(&o.repeat, "repeat", "", "re-run the cell of this result file from the config recorded in it (not experiments.yaml), print metric/stored/new/diff; exit 0 if bit-identical, 1 otherwise")
+	compare := fs.String("compare", "", "print the paired table of two method variants a,b from stored cells (difference a - b with 95% intervals, p, Holm) and exit; trains nothing")
 	fs.StringVar(&o.stats, "stats", "", "print the statistics table of a data set (or all) and exit")
 	fs.DurationVar(&o.lockStale, "lock-stale", 10*time.Minute, "a cell lock not refreshed for this long is stale (runners refresh theirs every quarter of it)")
 	fs.Usage = func() {
@@ -131,6 +135,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	for _, m := range strings.Split(*merge, ",") {
 		if m = strings.TrimSpace(m); m != "" {
 			o.merge = append(o.merge, m)
+		}
+	}
+	if *compare != "" {
+		for _, m := range strings.Split(*compare, ",") {
+			o.compare = append(o.compare, strings.TrimSpace(m))
+		}
+		if len(o.compare) != 2 || o.compare[0] == "" || o.compare[1] == "" || o.compare[0] == o.compare[1] {
+			return fail(fmt.Errorf("-compare: want two different method variants a,b, got %q", *compare))
 		}
 	}
 	if o.lockStale <= 0 {

@@ -3,8 +3,9 @@
 //
 // A cell is (experiment, data set, method variant, tail shots k, seed). Cells run in a fixed order
 // (data sets, then k, then seeds, then methods), so the datasets.Task of a (data set, k, seed) is
-// built once and shared by all its methods. Each cell's method output is scored by
-// internal/metrics.Evaluate and stored as results/<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json
+// built once and shared by all its methods. Each cell's method output is ranked and scored by
+// internal/metrics (Rank, then Score; the per-sample outcomes go to the cell's sidecar,
+// k<k>-seed<seed>.outcomes.csv.gz) and stored as results/<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json
 // with its status, metrics, effective configuration and its SHA-256, seed, backend, git commit,
 // Go and module versions, task fingerprint and statistics, stage timings and wall time.
 //
@@ -120,6 +121,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 	if err != nil {
 		fmt.Fprintf(stderr, "runner: %v\n", err)
 		return exitUsage
+	}
+	if opts.compare != nil {
+		return compare(cfg, exp, cells, opts, stdout, stderr)
 	}
 	status := exitOK
 	var sum *summary

@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/behaviorlm/harness/internal/config"
+	"github.com/behaviorlm/harness/internal/method"
 	"github.com/behaviorlm/harness/internal/results"
 )
 
@@ -35,7 +35,7 @@ func (c *cell) taskKey() taskKey { return taskKey{c.dataset.Name, c.k, c.seed} }
 
 // label is the cell's progress-line name, e.g. "nyc uniform k=5 seed=1".
 func (c *cell) label() string {
-	return fmt.Sprintf("%s %s k=%s seed=%d", c.dataset.Name, c.variant.Name, config.KString(c.k), c.seed)
+	return fmt.Sprintf("%s %s k=%s seed=%d", c.dataset.Name, c.variant.Name, results.KLabel(c.k), c.seed)
 }
 
 // plan lists every cell of an experiment in the fixed grid order: data sets, then tail-shot
@@ -59,7 +59,7 @@ func plan(cfg *config.Config, e *config.Experiment, out string) ([]*cell, error)
 		if err != nil {
 			return nil, fmt.Errorf("method %s: %w", v.Name, err)
 		}
-		vcs[i] = variantConfig{params: p, backbones: referenced(p, backbones)}
+		vcs[i] = variantConfig{params: p, backbones: referenced(v.Params, backbones)}
 	}
 	var cells []*cell
 	for _, dsName := range e.Datasets {
@@ -85,41 +85,23 @@ func plan(cfg *config.Config, e *config.Experiment, out string) ([]*cell, error)
 	return cells, nil
 }
 
-// referenced returns the backbones whose names appear as string values in the parameters, so a
-// changed backbone changes the config hash of exactly the methods that use it.
+// referenced returns the backbones that the method's parameters name (method.BackboneUser), so
+// a changed backbone changes the config hash of exactly the methods that use it.
 func referenced(params any, backbones map[string]results.BackboneConfig) map[string]results.BackboneConfig {
+	u, ok := params.(method.BackboneUser)
+	if !ok {
+		return nil
+	}
 	var out map[string]results.BackboneConfig
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case string:
-			if b, ok := backbones[x]; ok {
-				if out == nil {
-					out = map[string]results.BackboneConfig{}
-				}
-				out[x] = b
+	for _, name := range u.BackboneNames() {
+		if b, ok := backbones[name]; ok {
+			if out == nil {
+				out = map[string]results.BackboneConfig{}
 			}
-		case map[string]any:
-			for _, k := range sortedKeys(x) {
-				walk(x[k])
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
+			out[name] = b
 		}
 	}
-	walk(params)
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // selectCells applies -only (any filter matches) and -shard (index % n == i).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,8 +8,6 @@ import (
 	"sort"
 	"text/tabwriter"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/config"
@@ -76,7 +73,7 @@ func cellFromRecord(reg config.Registry, path string, r *results.Cell) (*cell, *
 		return nil, nil, fmt.Errorf("unknown method kind %q", r.Config.Kind)
 	}
 	params := f.Params()
-	if err := decodePlain(r.Config.Params, params); err != nil {
+	if err := config.FromPlain(r.Config.Params, params); err != nil {
 		return nil, nil, fmt.Errorf("method parameters: %w", err)
 	}
 	cfg := &config.Config{Path: path, Data: r.Config.Data}
@@ -92,7 +89,7 @@ func cellFromRecord(reg config.Registry, path string, r *results.Cell) (*cell, *
 			return nil, nil, fmt.Errorf("backbone %s: unknown kind %q", name, bc.Kind)
 		}
 		bp := bf.Params()
-		if err := decodePlain(bc.Params, bp); err != nil {
+		if err := config.FromPlain(bc.Params, bp); err != nil {
 			return nil, nil, fmt.Errorf("backbone %s: %w", name, err)
 		}
 		cfg.Backbones = append(cfg.Backbones, config.Backbone{Name: name, Kind: bc.Kind, Params: bp})
@@ -114,18 +111,6 @@ func cellFromRecord(reg config.Registry, path string, r *results.Cell) (*cell, *
 	v := config.Variant{Name: r.Method, Method: r.Config.Method, Kind: r.Config.Kind, Params: params}
 	c := &cell{dataset: ds, variant: v, k: r.TailShots, seed: r.Seed, id: r.ID(), path: path, cfg: r.Config, hash: r.ConfigHash}
 	return c, cfg, nil
-}
-
-// decodePlain decodes a recorded plain parameter value (YAML-keyed maps) onto a parameter struct,
-// rejecting unknown keys.
-func decodePlain(plain, dst any) error {
-	b, err := yaml.Marshal(plain)
-	if err != nil {
-		return err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	return dec.Decode(dst)
 }
 
 // printMetricDiff prints metric, stored, new and diff for every metric; it reports whether all are

@@ -14,13 +14,39 @@ import (
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/config"
+	"github.com/behaviorlm/harness/internal/metrics"
 	"github.com/behaviorlm/harness/internal/results"
 	"github.com/behaviorlm/harness/reports"
 )
 
-// writeReport reads the experiment's stored cells, writes report.md (and its plot) and the
-// manifest, prints the report, and returns the current results of the planned cells.
+// writeReport reads the experiment's stored cells, writes report.md (and its plots and CSV) and
+// the manifest, prints the report, and returns the current results of the planned cells; it
+// fails after writing when a cell was refused (its sidecar failed validation).
 func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out string, stdout, stderr io.Writer) ([]*results.Cell, error) {
+	in, m := currentResults(cfg, e, cells, out, stderr)
+	rep, err := reports.Render(in)
+	if err != nil {
+		return nil, err
+	}
+	expDir := results.ExperimentDir(out, e.Name)
+	if err := reports.Write(expDir, rep); err != nil {
+		return nil, err
+	}
+	if err := results.WriteManifest(out, m); err != nil {
+		return nil, err
+	}
+	fmt.Fprint(stdout, rep.Markdown)
+	fmt.Fprintf(stderr, "runner: report written to %s\n", filepath.Join(expDir, "report.md"))
+	if len(in.Refused) > 0 {
+		return in.Cells, fmt.Errorf("%d cell(s) refused: their per-sample sidecar failed validation and they are left out of the report (re-run them with -force -only)", len(in.Refused))
+	}
+	return in.Cells, nil
+}
+
+// currentResults reads the experiment's stored cells and returns the report's input (the
+// current results of the planned cells, with their validated per-sample outcomes; a cell whose
+// sidecar fails validation is refused) and the manifest.
+func currentResults(cfg *config.Config, e *config.Experiment, cells []*cell, out string, stderr io.Writer) (reports.Input, *results.Manifest) {
 	stored, errs := results.ReadAll(out, e.Name)
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "runner: warning: %v\n", err)
@@ -32,7 +58,8 @@ func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out st
 		}
 	}
 	var cur []*results.Cell
-	var missing, stale []string
+	var missing, stale, refused []string
+	outcomes := map[string]*metrics.Outcomes{}
 	m := &results.Manifest{Experiment: e.Name, ConfigFile: cfg.Path}
 	if b, err := os.ReadFile(cfg.Path); err == nil {
 		sum := sha256.Sum256(b)
@@ -52,23 +79,20 @@ func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out st
 			stale = append(stale, c.id)
 		default:
 			entry.State, entry.Reason = r.Status, oneLine(r.Reason, 300)
+			if o, err := results.LoadOutcomes(c.path, r); err != nil {
+				fmt.Fprintf(stderr, "runner: refusing %v\n", err)
+				entry.State, entry.Reason = results.StateMissing, oneLine("refused: "+err.Error(), 300)
+				refused = append(refused, c.id+": "+err.Error())
+				break
+			} else if o != nil {
+				outcomes[c.id] = o
+			}
 			cur = append(cur, r)
 		}
 		m.Cells = append(m.Cells, entry)
 	}
-	rep, err := reports.Render(reports.Input{Experiment: e, ConfigFile: cfg.Path, Cells: cur, Missing: missing, Stale: stale})
-	if err != nil {
-		return nil, err
-	}
-	if err := reports.Write(expDir, rep); err != nil {
-		return nil, err
-	}
-	if err := results.WriteManifest(out, m); err != nil {
-		return nil, err
-	}
-	fmt.Fprint(stdout, rep.Markdown)
-	fmt.Fprintf(stderr, "runner: report written to %s\n", filepath.Join(expDir, "report.md"))
-	return cur, nil
+	return reports.Input{Experiment: e, ConfigFile: cfg.Path, Cells: cur, Missing: missing, Stale: stale,
+		Outcomes: outcomes, Refused: refused}, m
 }
 
 // check compares the thresholds with the current results, prints the outcome and reports
@@ -203,6 +227,10 @@ func merge(dirs []string, out, exp string, cells []*cell, stderr io.Writer) erro
 				continue
 			}
 			if r.ConfigHash != c.hash || r.Status != results.StatusOK {
+				continue
+			}
+			if _, err := results.LoadOutcomes(src, r); err != nil {
+				fmt.Fprintf(stderr, "runner: -merge: skipping %v\n", err)
 				continue
 			}
 			if have, _ := current(c); have {

@@ -88,7 +88,7 @@ func (m fakeMethod) Run(env method.Env, task *datasets.Task) (*method.Output, er
 			trans[int(st.Behavior)*c+int(next)]++
 		}
 	}
-	out := &method.Output{Stages: []method.Stage{{Name: "count", Seconds: 0.01, Steps: 1, Loss: 1.5}}, Info: map[string]float64{"train": float64(len(task.Train))}}
+	out := &method.Output{Stages: []method.Stage{{Name: "count", Seconds: 0.01, Steps: 1, FinalLoss: 1.5}}, Info: map[string]float64{"train": float64(len(task.Train))}}
 	for _, s := range task.Test {
 		row := make([]float32, task.NumClasses())
 		for c := range row {

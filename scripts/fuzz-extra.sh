@@ -9,3 +9,4 @@ fuzz() { echo "--- fuzz $2 ($1, $t)"; go test "$1" -run '^$' -fuzz "^$2\$" -fuzz
 fuzz ./internal/config FuzzParse
 fuzz ./internal/hf FuzzSafetensorsHeader
 fuzz ./internal/hf FuzzEncodeRoundTrip
+fuzz ./internal/results FuzzDecodeOutcomes

@@ -9,8 +9,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/catch"
 	"github.com/behaviorlm/harness/internal/method"
 	"github.com/behaviorlm/harness/internal/metrics"
+	"github.com/behaviorlm/harness/internal/results"
 )
 
 // Experiment is one named grid: every data set x method variant x tail-shot count x seed is a cell.
@@ -23,7 +25,7 @@ import (
 // (which report tables: main, tailshots, ablation, stats), tailshot_metric ({group, metric} of
 // the tail-shot table and plot, default tail wf1), reference (the ablation table's reference
 // variant, default the first) and thresholds (method -> data set -> group -> metric -> minimum,
-// for the CI gate).
+// for the CI gate) and claims (the claims table, see Claims).
 type Experiment struct {
 	Name        string
 	Description string
@@ -44,6 +46,8 @@ type Experiment struct {
 	// Reference is the variant the ablation table compares against.
 	Reference  string
 	Thresholds []Threshold
+	// Claims configures the claims table (claims.go); nil when the experiment has none.
+	Claims *Claims
 }
 
 // Variant is one method configuration of an experiment: a `methods:` entry with the experiment's
@@ -69,12 +73,9 @@ type Threshold struct {
 var Tables = []string{"main", "tailshots", "ablation", "stats"}
 
 // KString formats a tail-shot count as the YAML writes it ("all" for 0).
-func KString(k int) string {
-	if k == 0 {
-		return "all"
-	}
-	return strconv.Itoa(k)
-}
+//
+// Deprecated: use results.KLabel, the one definition; KString forwards to it.
+func KString(k int) string { return results.KLabel(k) }
 
 // Variant returns the experiment's variant with the given name.
 func (e *Experiment) Variant(name string) (Variant, bool) {
@@ -92,7 +93,7 @@ func (e *Experiment) NumCells() int {
 }
 
 var experimentKeys = []string{"description", "datasets", "methods", "tail_shots", "seeds", "data", "set", "vary",
-	"columns", "groups", "tables", "tailshot_metric", "reference", "thresholds"}
+	"columns", "groups", "tables", "tailshot_metric", "reference", "thresholds", "claims"}
 
 func (c *Config) parseExperiments(d decoder, n *yaml.Node, reg Registry) error {
 	ps, err := d.pairs(n, "experiments")
@@ -125,7 +126,7 @@ func (c *Config) parseExperiment(d decoder, key, n *yaml.Node, reg Registry) (*E
 		return nil, err
 	}
 	var methodNames []string
-	var setNode, varyNode, thresholdsNode *yaml.Node
+	var setNode, varyNode, thresholdsNode, claimsNode *yaml.Node
 	for _, p := range ps {
 		kp := join(path, p.key.Value)
 		var err error
@@ -166,6 +167,8 @@ func (c *Config) parseExperiment(d decoder, key, n *yaml.Node, reg Registry) (*E
 			err = d.leaf(p.value, reflect.ValueOf(&e.Reference).Elem(), kp)
 		case "thresholds":
 			thresholdsNode = p.value
+		case "claims":
+			claimsNode = p.value
 		default:
 			err = d.errorf(p.key, "unknown key %q in %s (known keys: %s)", p.key.Value, path, strings.Join(experimentKeys, ", "))
 		}
@@ -198,6 +201,11 @@ func (c *Config) parseExperiment(d decoder, key, n *yaml.Node, reg Registry) (*E
 	}
 	if thresholdsNode != nil {
 		if err := d.thresholds(thresholdsNode, path+".thresholds", e); err != nil {
+			return nil, err
+		}
+	}
+	if claimsNode != nil {
+		if err := d.claims(claimsNode, path+".claims", e); err != nil {
 			return nil, err
 		}
 	}
@@ -453,11 +461,7 @@ func nested(key, value *yaml.Node) *yaml.Node {
 
 // newMethod calls a factory, turning a panic into an error.
 func newMethod(f method.Factory, params any, backbones map[string]any) (m method.Method, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
+	defer catch.Panic(&err, "panic")
 	return f.New(params, backbones)
 }
 

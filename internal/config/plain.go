@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 
 	"gopkg.in/yaml.v3"
@@ -19,4 +20,19 @@ func Plain(params any) (any, error) {
 		return nil, fmt.Errorf("decode parameters %T: %w", params, err)
 	}
 	return out, nil
+}
+
+// FromPlain is the inverse of Plain: it decodes a plain value (as Plain returns it, or as a
+// result file records it) onto the parameter struct dst points to, rejecting unknown keys.
+func FromPlain(plain, dst any) error {
+	b, err := yaml.Marshal(plain)
+	if err != nil {
+		return fmt.Errorf("encode plain parameters: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(dst); err != nil {
+		return fmt.Errorf("decode parameters onto %T: %w", dst, err)
+	}
+	return nil
 }

@@ -83,7 +83,7 @@ func BenchmarkPretrainStep(b *testing.B) {
 			exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, tok, tgt *Node) *Node {
 				loss := m.pretrainLoss(ctx.Checked(false), tok, tgt, positions, true)
 				grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-				clipGlobalNorm(grads, 1)
+				train.ClipGlobalNorm(grads, train.GlobalNorm(grads), 1)
 				opt.UpdateGraphWithGradients(ctx, grads, dtypes.Float32)
 				return loss
 			})

@@ -28,7 +28,7 @@ type Config struct {
 	// softmax over the word vocabulary there. Pretraining then maximises the gold behavior's
 	// score (the words' likelihood) rather than a softmax over behaviors. Names of one word (GeoLife
 	// location ids) behave like one token per behavior.
-	WordNames bool `yaml:"word_names" json:"word_names,omitempty"`
+	WordNames bool `yaml:"word_names,omitempty" json:"word_names,omitempty"`
 }
 
 // DefaultConfig returns the default model size.
@@ -67,7 +67,12 @@ type PretrainConfig struct {
 	// followed by cosine decay to 0 at the last step.
 	LR          float64 `yaml:"lr" json:"lr"`
 	WarmupSteps int     `yaml:"warmup_steps" json:"warmup_steps"`
-	// WeightDecay is AdamW's decoupled weight decay [0.01].
+	// WeightDecay is AdamW's decoupled weight decay [0.01]. Pretraining uses GoMLX's Adam with
+	// weight decay, which decays every variable (biases and layer-norm parameters too) and
+	// computes lr·(m̂/(sqrt(v̂)+ε) + WeightDecay·p) in one step; fine-tuning uses train.AdamW with
+	// train.DecayMatrices. Moving pretraining onto train.AdamW (with train.DecayAll) would change
+	// the pretrained weights in their last bits, and so every committed LM number: see
+	// train.AdamW.
 	WeightDecay float64 `yaml:"weight_decay" json:"weight_decay"`
 	// GradClip clips the global gradient norm (0 = off) [1].
 	GradClip float64 `yaml:"grad_clip" json:"grad_clip"`
@@ -85,12 +90,12 @@ type PretrainConfig struct {
 	// a knowledge population (data.knowledge_users): the same-users design, kept for comparison
 	// on the same task [false]. Without a knowledge population, or with RespectTailShots, the task
 	// streams are used anyway.
-	TaskStreams bool `yaml:"task_streams" json:"task_streams,omitempty"`
+	TaskStreams bool `yaml:"task_streams,omitempty" json:"task_streams,omitempty"`
 	// Holdout is the share of the pretraining streams (users) set aside, the same ones for every
 	// seed and model size; after pretraining, the pretraining objective and next-behavior accuracy
 	// on their windows are recorded (PretrainResult.HeldOut), to choose a model size on events it
 	// was not trained on [0 = none].
-	Holdout float64 `yaml:"holdout" json:"holdout,omitempty"`
+	Holdout float64 `yaml:"holdout,omitempty" json:"holdout,omitempty"`
 }
 
 // DefaultPretrainConfig returns the pretraining defaults.
@@ -117,27 +122,6 @@ func (c PretrainConfig) Validate() error {
 		return fmt.Errorf("stride: must be >= 0, got %d", c.Stride)
 	case !(c.Holdout >= 0 && c.Holdout < 1):
 		return fmt.Errorf("holdout: must be in [0,1), got %g", c.Holdout)
-	}
-	return nil
-}
-
-// LoRA configures low-rank adapters on the attention and feed-forward projections: each frozen
-// projection W gets a trainable delta (Alpha/Rank)·A·B with A [in, Rank] (random) and B [Rank, out]
-// (zero, so training starts from the base model). Rank 0 turns LoRA off.
-type LoRA struct {
-	// Rank of the adapters (0 = off, full fine-tuning) [0].
-	Rank int `yaml:"rank" json:"rank"`
-	// Alpha scales the adapters' output by Alpha/Rank [16].
-	Alpha float64 `yaml:"alpha" json:"alpha"`
-}
-
-// Validate reports the first invalid field, naming its YAML key.
-func (l LoRA) Validate() error {
-	if l.Rank < 0 {
-		return fmt.Errorf("lora.rank: must be >= 0 (0 = off), got %d", l.Rank)
-	}
-	if l.Rank > 0 && !(l.Alpha > 0) {
-		return fmt.Errorf("lora.alpha: must be > 0, got %g", l.Alpha)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/catch"
 	"github.com/behaviorlm/harness/internal/method"
 )
 
@@ -48,7 +49,7 @@ type HeldOutScore struct {
 // without dropout: the mean pretraining loss and the next-behavior accuracy at every behavior
 // position.
 func (m *Model) ScoreStreams(env method.Env, ctx *context.Context, streams [][]datasets.Step, stride, batch int) (score HeldOutScore, err error) {
-	defer recoverError(&err, "lm: scoring held-out streams")
+	defer catch.Panic(&err, "lm: scoring held-out streams")
 	r := m.rend
 	tokens, targets, n := r.Windows(streams, nil, stride)
 	if n == 0 {

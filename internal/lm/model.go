@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/nn"
 	"github.com/behaviorlm/harness/internal/train"
 )
 
@@ -59,7 +60,7 @@ func (m *Model) Trainable() func(scope string) bool {
 	if m.lora.Rank == 0 {
 		return nil
 	}
-	return IsLoRAVariable
+	return nn.IsLoRAVariable
 }
 
 // Classifier returns the model as a train.ModelFn: prompts [B, Len] -> behavior logits [B, C] at
@@ -94,12 +95,12 @@ func (m *Model) hidden(ctx *context.Context, tokens *Node, training, lastOnly bo
 	x := Gather(m.inputTable(ctx, g), InsertAxes(tokens, -1)) // [B, L, D]
 	pos := table(ctx.In("positions"), g, l, d)
 	x = Add(x, BroadcastToDims(InsertAxes(pos, 0), b, l, d))
-	x = dropout(ctx.In("drop_embedding"), x, m.cfg.Dropout, training)
+	x = nn.Dropout(ctx.In("drop_embedding"), x, m.cfg.Dropout, training)
 	real := NotEqual(tokens, ScalarZero(g, dtypes.Int32)) // PadID == 0
 	for i := 0; i < m.cfg.Layers; i++ {
 		x = m.block(ctx.Inf("block_%d", i), x, real, training, lastOnly && i == m.cfg.Layers-1)
 	}
-	return layerNorm(ctx.In("final"), x)
+	return nn.LayerNorm(ctx.In("final"), x)
 }
 
 // block is one pre-norm transformer block: x += Drop(Attn(LN(x))); x += Drop(FFN(LN(x))). With
@@ -113,30 +114,30 @@ func (m *Model) block(ctx *context.Context, x, real *Node, training, lastOnly bo
 	rate := m.cfg.Dropout
 
 	actx := ctx.In("attention")
-	y := layerNorm(ctx.In("ln_attention"), x)
+	y := nn.LayerNorm(ctx.In("ln_attention"), x)
 	yq, lq := y, l
 	if lastOnly {
 		yq, lq = Slice(y, AxisRange(), AxisRange(l-1, l), AxisRange()), 1
 		x = Slice(x, AxisRange(), AxisRange(l-1, l), AxisRange())
 	}
-	q := Reshape(linear(actx.In("query"), yq, d, initStd, m.lora), b, lq, heads, dh)
-	k := Reshape(linear(actx.In("key"), y, d, initStd, m.lora), b, l, heads, dh)
-	v := Reshape(linear(actx.In("value"), y, d, initStd, m.lora), b, l, heads, dh)
+	q := Reshape(nn.Dense(actx.In("query"), yq, d, nn.Normal(initStd), m.lora), b, lq, heads, dh)
+	k := Reshape(nn.Dense(actx.In("key"), y, d, nn.Normal(initStd), m.lora), b, l, heads, dh)
+	v := Reshape(nn.Dense(actx.In("value"), y, d, nn.Normal(initStd), m.lora), b, l, heads, dh)
 	scores := MulScalar(Einsum("bqhd,bkhd->bhqk", q, k), 1/math.Sqrt(float64(dh)))
 	scores = Add(scores, BroadcastToDims(attentionBias(real, lq), b, heads, lq, l))
-	weights := dropout(actx.In("dropout"), Softmax(scores, -1), rate, training)
+	weights := nn.Dropout(actx.In("dropout"), Softmax(scores, -1), rate, training)
 	att := Reshape(Einsum("bhqk,bkhd->bqhd", weights, v), b, lq, d)
-	att = linear(actx.In("output"), att, d, residualStd, m.lora)
-	x = Add(x, dropout(ctx.In("drop_attention"), att, rate, training))
+	att = nn.Dense(actx.In("output"), att, d, nn.Normal(residualStd), m.lora)
+	x = Add(x, nn.Dropout(ctx.In("drop_attention"), att, rate, training))
 
-	h := linear(ctx.In("ffn1"), layerNorm(ctx.In("ln_ffn"), x), m.cfg.FFNDim, initStd, m.lora)
-	h = linear(ctx.In("ffn2"), geluExact(h), d, residualStd, m.lora)
-	return Add(x, dropout(ctx.In("drop_ffn"), h, rate, training))
+	h := nn.Dense(ctx.In("ffn1"), nn.LayerNorm(ctx.In("ln_ffn"), x), m.cfg.FFNDim, nn.Normal(initStd), m.lora)
+	h = nn.Dense(ctx.In("ffn2"), nn.GELU(h), d, nn.Normal(residualStd), m.lora)
+	return Add(x, nn.Dropout(ctx.In("drop_ffn"), h, rate, training))
 }
 
 // attentionBias turns the [B, L] mask of real (non-padding) tokens into the additive [B, 1, Lq, L]
 // bias of causal attention for the last Lq query positions: 0 where the query may attend the key
-// (a real key at or before the query), negInf elsewhere.
+// (a real key at or before the query), nn.NegInf elsewhere.
 func attentionBias(real *Node, lq int) *Node {
 	g := real.Graph()
 	dims := real.Shape().Dimensions
@@ -147,7 +148,7 @@ func attentionBias(real *Node, lq int) *Node {
 	causal := BroadcastToDims(Reshape(GreaterOrEqual(q, k), 1, 1, lq, l), b, 1, lq, l)
 	allowed = LogicalAnd(allowed, causal)
 	zeros := Zeros(g, shapes.Make(dtypes.Float32, b, 1, lq, l))
-	return Where(allowed, zeros, AddScalar(zeros, negInf))
+	return Where(allowed, zeros, AddScalar(zeros, nn.NegInf))
 }
 
 // tokenTable returns the token embedding variable: one row per token of the prompts' vocabulary,
@@ -207,12 +208,12 @@ func (m *Model) behaviorLogits(ctx *context.Context, h *Node) *Node {
 	if tok.WordNames() {
 		base := tok.TimeAndTemplateTokens()
 		words := Slice(emb, AxisRange(base, base+tok.NumWords()), AxisRange()) // [W, D]
-		wordLogits := Add(Einsum("nd,wd->nw", flat, words), InsertAxes(zeroVector(ctx.In("head"), g, "biases", tok.NumWords()), 0))
+		wordLogits := Add(Einsum("nd,wd->nw", flat, words), InsertAxes(nn.ZeroVector(ctx.In("head"), g, "biases", tok.NumWords()), 0))
 		logits = Einsum("nw,cw->nc", LogSoftmax(wordLogits, -1), Const(g, m.nameMatrix(false)))
 	} else {
 		first := tok.FirstBehaviorID()
 		rows := Slice(emb, AxisRange(first, first+tok.NumBehaviors()), AxisRange()) // [C, D]
-		logits = Add(Einsum("nd,cd->nc", flat, rows), InsertAxes(zeroVector(ctx.In("head"), g, "biases", tok.NumBehaviors()), 0))
+		logits = Add(Einsum("nd,cd->nc", flat, rows), InsertAxes(nn.ZeroVector(ctx.In("head"), g, "biases", tok.NumBehaviors()), 0))
 	}
 	outDims := append(append([]int(nil), dims[:len(dims)-1]...), tok.NumBehaviors())
 	return Reshape(logits, outDims...)

@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/catch"
 	"github.com/behaviorlm/harness/internal/method"
 	"github.com/behaviorlm/harness/internal/train"
 )
@@ -43,7 +44,7 @@ type gradientUpdater interface {
 //
 // kept, when not nil, masks targets as in Renderer.Windows (cfg.RespectTailShots).
 func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datasets.Step, kept [][]bool, cfg PretrainConfig, seed uint64) (res *PretrainResult, err error) {
-	defer recoverError(&err, "lm: pretraining")
+	defer catch.Panic(&err, "lm: pretraining")
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("lm: pretrain: %w", err)
 	}
@@ -52,18 +53,9 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 	if n == 0 {
 		return nil, fmt.Errorf("lm: pretrain: the streams hold no window of two or more events")
 	}
-	batch := min(cfg.BatchSize, n)
-	stepsPerEpoch := (n + batch - 1) / batch
-	total := cfg.Epochs * stepsPerEpoch
-	if cfg.MaxSteps > 0 && (total == 0 || cfg.MaxSteps < total) {
-		total = cfg.MaxSteps
-	}
+	batch, stepsPerEpoch, total := train.Steps(n, cfg.BatchSize, cfg.Epochs, cfg.MaxSteps)
 	l, p := r.Len(), r.historyLen+1
-	logf := env.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	logf("pretrain: %d windows of %d tokens from %d streams, %d steps of batch %d", n, l, len(streams), total, batch)
+	env.Log("pretrain: %d windows of %d tokens from %d streams, %d steps of batch %d", n, l, len(streams), total, batch)
 
 	opt := optimizers.Adam().LearningRate(cfg.LR).WeightDecay(cfg.WeightDecay).Scope("pretrain_adamw").Done()
 	updater, ok := opt.(gradientUpdater)
@@ -77,8 +69,8 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 		mctx.SetTraining(tok.Graph(), true)
 		loss := m.pretrainLoss(mctx, tok, tgt, positions, true)
 		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-		if cfg.GradClip > 0 {
-			clipGlobalNorm(grads, cfg.GradClip)
+		if cfg.GradClip > 0 && len(grads) > 0 {
+			train.ClipGlobalNorm(grads, train.GlobalNorm(grads), cfg.GradClip)
 		}
 		updater.UpdateGraphWithGradients(ctx, grads, dtypes.Float32)
 		return loss
@@ -98,10 +90,8 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 	bTgt := make([]int32, batch*p)
 	var order []int
 	for step := 0; step < total; step++ {
-		if env.Ctx != nil {
-			if err := env.Ctx.Err(); err != nil {
-				return nil, fmt.Errorf("lm: pretrain cancelled at step %d of %d: %w", step, total, err)
-			}
+		if err := env.Err(); err != nil {
+			return nil, fmt.Errorf("lm: pretrain cancelled at step %d of %d: %w", step, total, err)
 		}
 		off := (step % stepsPerEpoch) * batch
 		if off == 0 {
@@ -142,7 +132,7 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 			res.FinalLoss = mean
 			elapsed := now.Sub(start)
 			eta := time.Duration(float64(elapsed) / float64(step+1) * float64(total-step-1))
-			logf("pretrain: step %d/%d loss %.4f, %.0f tokens/s, elapsed %s, ETA %s", step+1, total, mean,
+			env.Log("pretrain: step %d/%d train loss %.4f, %.0f tokens/s, elapsed %s, ETA %s", step+1, total, mean,
 				float64((step+1)*batch*l)/elapsed.Seconds(), elapsed.Round(time.Second), eta.Round(time.Second))
 			sum, count, lastLog = 0, 0, now
 		}
@@ -174,36 +164,4 @@ func (m *Model) pretrainLoss(ctx *context.Context, tokens, targets *Node, positi
 	mask := ConvertDType(valid, dtypes.Float32)
 	count := Max(ReduceAllSum(mask), ScalarOne(g, dtypes.Float32))
 	return Div(Neg(ReduceAllSum(Mul(picked, mask))), count)
-}
-
-// clipGlobalNorm scales grads in place so that their global L2 norm is at most maxNorm.
-func clipGlobalNorm(grads []*Node, maxNorm float64) {
-	if len(grads) == 0 {
-		return
-	}
-	g := grads[0].Graph()
-	var sq *Node
-	for _, gr := range grads {
-		s := ReduceAllSum(Square(gr))
-		if sq == nil {
-			sq = s
-		} else {
-			sq = Add(sq, s)
-		}
-	}
-	scale := Min(ScalarOne(g, dtypes.Float32), Div(Scalar(g, dtypes.Float32, maxNorm), AddScalar(Sqrt(sq), 1e-6)))
-	for i := range grads {
-		grads[i] = Mul(grads[i], scale)
-	}
-}
-
-// recoverError turns a panic (GoMLX reports graph mistakes by panicking) into an error.
-func recoverError(err *error, where string) {
-	if r := recover(); r != nil {
-		if e, ok := r.(error); ok {
-			*err = fmt.Errorf("%s: %w", where, e)
-		} else {
-			*err = fmt.Errorf("%s: %v", where, r)
-		}
-	}
 }

@@ -1,9 +1,9 @@
 package lm
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -15,23 +15,21 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/hf"
+	"github.com/behaviorlm/harness/internal/nn"
 )
 
-// Weights file format (little endian): the magic line, a uint32 header length, the JSON header
-// (cache key, result summary, variable names and shapes), the float32 values of every variable in
-// header order, and a SHA-256 of everything before it. A file that fails any check is rejected.
-const weightsMagic = "BEHAVIORLM-WEIGHTS-1\n"
-
-type weightsHeader struct {
-	Key    string           `json:"key"`
-	Result PretrainResult   `json:"result"`
-	Vars   []weightsVarDesc `json:"vars"`
-}
-
-type weightsVarDesc struct {
-	Name  string `json:"name"` // scope and name, e.g. /lm/block_0/ffn1/weights
-	Shape []int  `json:"shape"`
-}
+// A weights file is a safetensors file (written and read by internal/hf, the format of Hugging
+// Face checkpoints): one F32 tensor per variable, named by its scope and name, and in the header's
+// metadata the cache key (weightsKey), the pretraining summary as JSON (weightsResult) and the
+// SHA-256 of the tensor values in name order (weightsSum). A file that fails any check is
+// rejected.
+const (
+	weightsKey    = "behaviorlm_cache_key"
+	weightsResult = "behaviorlm_pretrain_result"
+	weightsSum    = "behaviorlm_sha256"
+)
 
 // Weights are named float32 tensors (variable scope-and-name -> values).
 type Weights struct {
@@ -51,7 +49,7 @@ func ModelWeights(ctx *context.Context) (*Weights, error) {
 	prefix := context.RootScope + Scope
 	for v := range ctx.IterVariables() {
 		sn := v.ScopeAndName()
-		if (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator)) && !IsLoRAVariable(sn) {
+		if (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator)) && !nn.IsLoRAVariable(sn) {
 			vars = append(vars, nv{sn, v})
 		}
 	}
@@ -98,106 +96,77 @@ func (w *Weights) Install(ctx *context.Context) error {
 	return nil
 }
 
-// writeWeights writes w under key to path atomically (a temporary file in the same directory,
-// then a rename), so a reader never sees a partial file.
-func writeWeights(path, key string, res PretrainResult, w *Weights) error {
-	hdr := weightsHeader{Key: key, Result: res}
-	for i, n := range w.Names {
-		hdr.Vars = append(hdr.Vars, weightsVarDesc{Name: n, Shape: w.Shapes[i]})
-	}
-	hj, err := json.Marshal(hdr)
-	if err != nil {
-		return fmt.Errorf("lm: encoding weights header: %w", err)
-	}
-	var buf bytes.Buffer
-	buf.WriteString(weightsMagic)
-	_ = binary.Write(&buf, binary.LittleEndian, uint32(len(hj)))
-	buf.Write(hj)
+// valuesSum returns the hex SHA-256 of the tensors' float32 values (little endian), in order.
+func valuesSum(values [][]float32) string {
+	h := sha256.New()
 	b4 := make([]byte, 4)
-	for _, vals := range w.Values {
+	for _, vals := range values {
 		for _, f := range vals {
 			binary.LittleEndian.PutUint32(b4, math.Float32bits(f))
-			buf.Write(b4)
+			h.Write(b4)
 		}
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	buf.Write(sum[:])
+	return hex.EncodeToString(h.Sum(nil))
+}
 
+// writeWeights writes w (sorted by name, as ModelWeights returns it) under key to path atomically
+// (hf.WriteSafetensors writes a temporary file and renames it), so a reader never sees a partial
+// file.
+func writeWeights(path, key string, res PretrainResult, w *Weights) error {
+	rj, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("lm: encoding the pretraining summary: %w", err)
+	}
+	ts := make([]hf.NamedTensor, len(w.Names))
+	for i, n := range w.Names {
+		if i > 0 && n <= w.Names[i-1] {
+			return fmt.Errorf("lm: writing %s: weights are not sorted by name (%s after %s)", path, n, w.Names[i-1])
+		}
+		ts[i] = hf.NamedTensor{Name: n, Shape: w.Shapes[i], Data: w.Values[i]}
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("lm: creating cache directory %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("lm: writing %s: %w", path, err)
-	}
-	_, werr := tmp.Write(buf.Bytes())
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("lm: writing %s: %w", path, werr)
+	meta := map[string]string{weightsKey: key, weightsResult: string(rj), weightsSum: valuesSum(w.Values)}
+	if err := hf.WriteSafetensors(path, ts, meta); err != nil {
+		return fmt.Errorf("lm: %w", err)
 	}
 	return nil
 }
 
 // readWeights reads a weights file written under key; any mismatch or corruption is an error.
 func readWeights(path, key string) (*Weights, *PretrainResult, error) {
-	data, err := os.ReadFile(path)
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil, err
+	}
+	sf, err := hf.OpenSafetensors(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(data) < len(weightsMagic)+4+sha256.Size || string(data[:len(weightsMagic)]) != weightsMagic {
-		return nil, nil, fmt.Errorf("%s: not a weights file (bad magic or too short)", path)
+	if got := sf.Metadata[weightsKey]; got != key {
+		return nil, nil, fmt.Errorf("%s: written for key %q, want %s", path, got, key)
 	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return nil, nil, fmt.Errorf("%s: checksum mismatch (corrupt file)", path)
+	var res PretrainResult
+	if err := json.Unmarshal([]byte(sf.Metadata[weightsResult]), &res); err != nil {
+		return nil, nil, fmt.Errorf("%s: %s: %w", path, weightsResult, err)
 	}
-	rest := body[len(weightsMagic):]
-	hl := int(binary.LittleEndian.Uint32(rest))
-	rest = rest[4:]
-	if hl > len(rest) {
-		return nil, nil, fmt.Errorf("%s: header length %d beyond the file", path, hl)
-	}
-	var hdr weightsHeader
-	if err := json.Unmarshal(rest[:hl], &hdr); err != nil {
-		return nil, nil, fmt.Errorf("%s: header: %w", path, err)
-	}
-	if hdr.Key != key {
-		return nil, nil, fmt.Errorf("%s: written for key %s, want %s", path, hdr.Key, key)
-	}
-	rest = rest[hl:]
 	w := &Weights{}
-	for _, d := range hdr.Vars {
-		n := 1
-		for _, x := range d.Shape {
-			if x <= 0 {
-				return nil, nil, fmt.Errorf("%s: variable %s has shape %v", path, d.Name, d.Shape)
-			}
-			n *= x
+	for _, name := range sf.Names() {
+		info := sf.Tensors[name]
+		if info.DType != "F32" {
+			return nil, nil, fmt.Errorf("%s: tensor %s is %s, want F32", path, name, info.DType)
 		}
-		if 4*n > len(rest) {
-			return nil, nil, fmt.Errorf("%s: variable %s: data ends early", path, d.Name)
+		vals, err := sf.ReadFloat32(name)
+		if err != nil {
+			return nil, nil, err
 		}
-		vals := make([]float32, n)
-		for i := range vals {
-			vals[i] = math.Float32frombits(binary.LittleEndian.Uint32(rest[4*i:]))
-		}
-		rest = rest[4*n:]
-		w.Names = append(w.Names, d.Name)
-		w.Shapes = append(w.Shapes, d.Shape)
+		w.Names = append(w.Names, name)
+		w.Shapes = append(w.Shapes, info.Shape)
 		w.Values = append(w.Values, vals)
 	}
-	if len(rest) != 0 {
-		return nil, nil, fmt.Errorf("%s: %d bytes after the last variable", path, len(rest))
+	if got := valuesSum(w.Values); got != sf.Metadata[weightsSum] {
+		return nil, nil, fmt.Errorf("%s: checksum mismatch (corrupt file)", path)
 	}
-	return w, &hdr.Result, nil
+	return w, &res, nil
 }

@@ -8,11 +8,12 @@ package method
 
 import (
 	"context"
-	"time"
+	"fmt"
 
 	"github.com/gomlx/gomlx/backends"
 
 	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/results"
 )
 
 // Env is what the runner hands a method for one cell.
@@ -26,19 +27,29 @@ type Env struct {
 	// CacheDir is where a method may cache expensive, reusable artefacts (e.g. a pretrained LM),
 	// keyed by everything that determines them.
 	CacheDir string
-	// Logf prints a progress line (cell, stage, epoch, loss, ETA). Never nil when set by the runner.
+	// Logf prints a progress line (cell, stage, epoch, loss, ETA). Never nil when set by the runner;
+	// methods call Env.Log, which also works without it (in tests).
 	Logf func(format string, args ...any)
 }
 
-// Stage records one timed part of a method's run (e.g. "pretrain", "stage1", "stage2").
-type Stage struct {
-	Name    string        `json:"name"`
-	Seconds float64       `json:"seconds"`
-	Steps   int           `json:"steps,omitempty"`
-	Loss    float64       `json:"final_loss,omitempty"`
-	Cached  bool          `json:"cached,omitempty"`
-	Elapsed time.Duration `json:"-"`
+// Log prints a progress line through Logf; it does nothing when Logf is nil.
+func (e Env) Log(format string, args ...any) {
+	if e.Logf != nil {
+		e.Logf(format, args...)
+	}
 }
+
+// Err returns the error of Ctx (nil while the run may go on, and when Ctx is nil).
+func (e Env) Err() error {
+	if e.Ctx == nil {
+		return nil
+	}
+	return e.Ctx.Err()
+}
+
+// Stage records one timed part of a method's run (e.g. "pretrain", "stage1", "stage2"). It is the
+// record the result file stores (results.Stage): one definition for both.
+type Stage = results.Stage
 
 // Output is a method's result on one cell.
 type Output struct {
@@ -56,7 +67,7 @@ type Method interface {
 	Run(env Env, task *datasets.Task) (*Output, error)
 }
 
-// Factory builds a method of one kind from YAML parameters.
+// Factory builds a method of one kind from YAML parameters. Make one with Kind.
 //
 // The runner calls Params to get a pointer to a struct filled with the kind's defaults, decodes
 // the method's YAML entry into it strictly (unknown keys are errors), then calls New with it and
@@ -64,6 +75,38 @@ type Method interface {
 type Factory struct {
 	Params func() any
 	New    func(params any, backbones map[string]any) (Method, error)
+}
+
+// Params is implemented by the parameter struct (a pointer to it) of every method kind.
+type Params interface {
+	// Build validates the parameters (errors name the YAML key) and returns the method. backbones
+	// is the decoded backbones section; a kind that uses a backbone also implements
+	// BackboneUser.
+	Build(backbones map[string]any) (Method, error)
+}
+
+// BackboneUser is implemented by the parameter structs of the methods that use backbones: it
+// names the backbones the parameters refer to, so that the runner records (and hashes) exactly
+// those backbones with the method's configuration.
+type BackboneUser interface {
+	BackboneNames() []string
+}
+
+// Kind returns the Factory of the method kind whose parameter struct is P: defaults returns a
+// fresh P with the kind's defaults, and P.Build makes the method. Adding a method kind is its
+// parameter struct, its Run, and one line Kind(DefaultXParams) in a Factories map.
+func Kind[P Params](defaults func() P) Factory {
+	return Factory{
+		Params: func() any { return defaults() },
+		New: func(params any, backbones map[string]any) (Method, error) {
+			p, ok := params.(P)
+			if !ok {
+				var want P
+				return nil, fmt.Errorf("parameters of type %T, want %T", params, want)
+			}
+			return p.Build(backbones)
+		},
+	}
 }
 
 // BackboneFactory makes the default parameters of one backbone kind (see Factory).

@@ -81,27 +81,63 @@ func (r Report) Group(name string) (Metrics, bool) {
 // Groups lists the group names in report order.
 var Groups = []string{"overall", "anchor", "tail"}
 
-// Evaluate scores one ranking per sample. scores[i] holds a score for every class (higher is
-// better); targets[i] is the true class; anchor[c] says whether class c is an anchor.
-func Evaluate(scores [][]float32, targets []int32, anchor []bool) (Report, error) {
-	if len(scores) != len(targets) {
-		return Report{}, fmt.Errorf("evaluate: %d score rows for %d targets", len(scores), len(targets))
+// Outcomes are what the metrics need of each test sample: the predicted class, the target's rank
+// and the target. Anchor[c] says whether class c is an anchor. Every metric of a Report is a
+// function of Outcomes, so stored outcomes (see internal/results' sidecars) recompute a cell's
+// metrics, on every sample or on a resample, without re-running the method.
+type Outcomes struct {
+	Pred   []int32
+	Rank   []int32
+	Target []int32
+	Anchor []bool
+}
+
+// Len returns the number of samples.
+func (o *Outcomes) Len() int { return len(o.Target) }
+
+// Validate checks that the slices agree in length and every id and rank is in range.
+func (o *Outcomes) Validate() error {
+	n, c := len(o.Target), len(o.Anchor)
+	if len(o.Pred) != n || len(o.Rank) != n {
+		return fmt.Errorf("outcomes: %d predictions and %d ranks for %d targets", len(o.Pred), len(o.Rank), n)
 	}
-	preds := make([]int32, len(scores))
-	ranks := make([]int, len(scores))
+	for i := range n {
+		if t := o.Target[i]; t < 0 || int(t) >= c {
+			return fmt.Errorf("outcomes: sample %d has target %d outside [0,%d)", i, t, c)
+		}
+		if p := o.Pred[i]; p < 0 || int(p) >= c {
+			return fmt.Errorf("outcomes: sample %d has prediction %d outside [0,%d)", i, p, c)
+		}
+		if r := o.Rank[i]; r < 1 || int(r) > c {
+			return fmt.Errorf("outcomes: sample %d has rank %d outside [1,%d]", i, r, c)
+		}
+		if (o.Pred[i] == o.Target[i]) != (o.Rank[i] == 1) {
+			return fmt.Errorf("outcomes: sample %d: prediction %d, target %d and rank %d disagree", i, o.Pred[i], o.Target[i], o.Rank[i])
+		}
+	}
+	return nil
+}
+
+// Rank computes the outcomes of one ranking per sample. scores[i] holds a score for every class
+// (higher is better); targets[i] is the true class; anchor[c] says whether class c is an anchor.
+func Rank(scores [][]float32, targets []int32, anchor []bool) (*Outcomes, error) {
+	if len(scores) != len(targets) {
+		return nil, fmt.Errorf("evaluate: %d score rows for %d targets", len(scores), len(targets))
+	}
+	o := &Outcomes{Pred: make([]int32, len(scores)), Rank: make([]int32, len(scores)), Target: targets, Anchor: anchor}
 	for i, row := range scores {
 		if len(row) != len(anchor) {
-			return Report{}, fmt.Errorf("evaluate: sample %d has %d scores, want one per class (%d)", i, len(row), len(anchor))
+			return nil, fmt.Errorf("evaluate: sample %d has %d scores, want one per class (%d)", i, len(row), len(anchor))
 		}
 		t := targets[i]
 		if t < 0 || int(t) >= len(row) {
-			return Report{}, fmt.Errorf("evaluate: sample %d has target %d outside [0,%d)", i, t, len(row))
+			return nil, fmt.Errorf("evaluate: sample %d has target %d outside [0,%d)", i, t, len(row))
 		}
 		best, ts := 0, row[t]
 		rank := 1
 		for c, v := range row {
 			if math.IsNaN(float64(v)) {
-				return Report{}, fmt.Errorf("evaluate: sample %d has a NaN score for class %d", i, c)
+				return nil, fmt.Errorf("evaluate: sample %d has a NaN score for class %d", i, c)
 			}
 			if v > row[best] {
 				best = c
@@ -110,48 +146,87 @@ func Evaluate(scores [][]float32, targets []int32, anchor []bool) (Report, error
 				rank++
 			}
 		}
-		preds[i], ranks[i] = int32(best), rank
+		o.Pred[i], o.Rank[i] = int32(best), int32(rank)
 	}
-	var all, anc, tail []int
-	for i, t := range targets {
-		all = append(all, i)
-		if anchor[t] {
-			anc = append(anc, i)
-		} else {
-			tail = append(tail, i)
-		}
-	}
-	return Report{
-		Overall: group(all, preds, ranks, targets, len(anchor)),
-		Anchor:  group(anc, preds, ranks, targets, len(anchor)),
-		Tail:    group(tail, preds, ranks, targets, len(anchor)),
-	}, nil
+	return o, nil
 }
 
-// group computes the metrics of the samples idx. Sums run in class order, so results are
-// bit-for-bit reproducible.
-func group(idx []int, preds []int32, ranks []int, targets []int32, numClasses int) Metrics {
-	m := Metrics{N: len(idx)}
-	if len(idx) == 0 {
+// Evaluate scores one ranking per sample: Rank, then Score over every sample.
+func Evaluate(scores [][]float32, targets []int32, anchor []bool) (Report, error) {
+	o, err := Rank(scores, targets, anchor)
+	if err != nil {
+		return Report{}, err
+	}
+	return o.Score(nil), nil
+}
+
+// Score computes the metrics of the samples idx (indices may repeat, as in a bootstrap resample;
+// nil means every sample once). The outcomes must be valid (see Validate).
+func (o *Outcomes) Score(idx []int) Report {
+	counts := o.Counts(idx, nil)
+	return Report{
+		Overall: o.ScoreGroup(counts, "overall"),
+		Anchor:  o.ScoreGroup(counts, "anchor"),
+		Tail:    o.ScoreGroup(counts, "tail"),
+	}
+}
+
+// Counts returns how often each sample occurs in idx (nil: every sample once), reusing buf when
+// it has the right length.
+func (o *Outcomes) Counts(idx []int, buf []int32) []int32 {
+	if len(buf) != o.Len() {
+		buf = make([]int32, o.Len())
+	}
+	if idx == nil {
+		for i := range buf {
+			buf[i] = 1
+		}
+		return buf
+	}
+	clear(buf)
+	for _, i := range idx {
+		buf[i]++
+	}
+	return buf
+}
+
+// ScoreGroup computes the metrics of one group ("overall", "anchor" or "tail"; any other name
+// gives zero metrics) when sample i counts counts[i] times. Sums run in sample order, then class
+// order, so results are bit-for-bit reproducible; a sample counted once contributes exactly as
+// in an unweighted sum.
+func (o *Outcomes) ScoreGroup(counts []int32, group string) Metrics {
+	var m Metrics
+	if group != "overall" && group != "anchor" && group != "tail" {
 		return m
 	}
+	numClasses := len(o.Anchor)
 	support := make([]int, numClasses)
 	predicted := make([]int, numClasses)
 	tp := make([]int, numClasses)
-	for _, i := range idx {
-		t, p := targets[i], preds[i]
-		support[t]++
-		predicted[p]++
-		if p == t {
-			tp[t]++
-			m.Accuracy++
+	for i, w := range counts {
+		if w == 0 {
+			continue
 		}
-		if r := ranks[i]; r <= 5 {
-			m.RecallAt5++
-			m.NDCG5 += 1 / math.Log2(float64(r)+1)
+		t, p := o.Target[i], o.Pred[i]
+		if (group == "anchor" && !o.Anchor[t]) || (group == "tail" && o.Anchor[t]) {
+			continue
+		}
+		m.N += int(w)
+		support[t] += int(w)
+		predicted[p] += int(w)
+		if p == t {
+			tp[t] += int(w)
+			m.Accuracy += float64(w)
+		}
+		if r := o.Rank[i]; r <= 5 {
+			m.RecallAt5 += float64(w)
+			m.NDCG5 += float64(w) * (1 / math.Log2(float64(r)+1))
 		}
 	}
-	n := float64(len(idx))
+	if m.N == 0 {
+		return m
+	}
+	n := float64(m.N)
 	present := 0
 	for _, s := range support {
 		if s > 0 {

@@ -105,3 +105,46 @@ func TestGet(t *testing.T) {
 		t.Error("Get of an unknown key must fail")
 	}
 }
+
+// Score on a resample with repeats equals Evaluate on the duplicated rows.
+func TestScoreWithRepeatsEqualsDuplicatedRows(t *testing.T) {
+	anchor := []bool{true, false, false}
+	scores := [][]float32{{0.9, 0.1, 0}, {0.1, 0.8, 0.1}, {0.5, 0.2, 0.3}, {0.1, 0.2, 0.7}}
+	targets := []int32{0, 1, 2, 0}
+	o, err := Rank(scores, targets, anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	idx := []int{2, 2, 0, 3, 3, 3}
+	var dupScores [][]float32
+	var dupTargets []int32
+	for _, i := range idx {
+		dupScores = append(dupScores, scores[i])
+		dupTargets = append(dupTargets, targets[i])
+	}
+	want, err := Evaluate(dupScores, dupTargets, anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.Score(idx); got != want {
+		t.Errorf("Score(%v) = %+v, want %+v", idx, got, want)
+	}
+}
+
+func TestOutcomesValidate(t *testing.T) {
+	anchor := []bool{true, false}
+	for name, o := range map[string]Outcomes{
+		"lengths":        {Pred: []int32{0}, Rank: []int32{1, 1}, Target: []int32{0}, Anchor: anchor},
+		"target range":   {Pred: []int32{0}, Rank: []int32{1}, Target: []int32{2}, Anchor: anchor},
+		"pred range":     {Pred: []int32{5}, Rank: []int32{2}, Target: []int32{0}, Anchor: anchor},
+		"rank range":     {Pred: []int32{1}, Rank: []int32{3}, Target: []int32{0}, Anchor: anchor},
+		"hit not rank 1": {Pred: []int32{0}, Rank: []int32{2}, Target: []int32{0}, Anchor: anchor},
+	} {
+		if err := o.Validate(); err == nil {
+			t.Errorf("%s: want an error", name)
+		}
+	}
+}

@@ -5,9 +5,10 @@
 // Layout under the results folder (the runner's -out):
 //
 //	<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json   one Cell per file (k "all" = every shot)
+//	<exp>/cells/.../k<k>-seed<seed>.outcomes.csv.gz        its per-test-sample outcomes (sidecar.go)
 //	<exp>/cells/.../k<k>-seed<seed>.json.lock              while a runner works on the cell
 //	<exp>/manifest.json                                    the planned cells and their state
-//	<exp>/report.md, <exp>/*.svg                           written by package reports
+//	<exp>/report.md, <exp>/*.svg, <exp>/cells.csv          written by package reports
 //	cache/                                                 methods' reusable artefacts
 package results
 
@@ -44,6 +45,10 @@ type Cell struct {
 	Status  string          `json:"status"`
 	Reason  string          `json:"reason,omitempty"`
 	Metrics *metrics.Report `json:"metrics,omitempty"`
+	// Outcomes links the per-test-sample sidecar (sidecar.go); absent in older cells. Samples
+	// are those outcomes in memory: Write stores them in the sidecar, LoadOutcomes reads them.
+	Outcomes *OutcomesRef      `json:"outcomes,omitempty"`
+	Samples  *metrics.Outcomes `json:"-"`
 	// Config is everything that determines the cell's result; ConfigHash is its SHA-256.
 	Config     CellConfig `json:"config"`
 	ConfigHash string     `json:"config_hash"`
@@ -61,13 +66,31 @@ type Cell struct {
 	End             time.Time        `json:"end"`
 }
 
-// Stage is a timed part of a method's run (see method.Stage).
+// Stage records one timed part of a method's run (e.g. "pretrain", "stage1", "predict"); methods
+// return it as method.Stage, the same type.
 type Stage struct {
-	Name      string  `json:"name"`
-	Seconds   float64 `json:"seconds"`
-	Steps     int     `json:"steps,omitempty"`
-	FinalLoss Float   `json:"final_loss,omitempty"`
-	Cached    bool    `json:"cached,omitempty"`
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+	// Steps counts the stage's optimizer steps (or scored samples); FinalLoss is the mean training
+	// loss of its last logging interval.
+	Steps     int   `json:"steps,omitempty"`
+	FinalLoss Float `json:"final_loss,omitempty"`
+	// Cached reports that the stage's result came from the cache (its Seconds are the original
+	// run's).
+	Cached bool `json:"cached,omitempty"`
+	// Curve is a training stage's validation curve, one point per evaluation (train.RunStage).
+	Curve []CurvePoint `json:"curve,omitempty"`
+}
+
+// CurvePoint is one evaluation of a training stage.
+type CurvePoint struct {
+	Step int `json:"step"`
+	// TrainLoss is the mean training loss since the previous point.
+	TrainLoss Float `json:"train_loss"`
+	// ValidLoss and ValidAcc are the validation cross-entropy and accuracy (absent without a
+	// validation set).
+	ValidLoss Float `json:"valid_loss,omitempty"`
+	ValidAcc  Float `json:"valid_acc,omitempty"`
 }
 
 // CellConfig is what determines a cell's result. Code version and backend are recorded in the
@@ -140,8 +163,12 @@ func safeName(s string) string {
 	return string(b)
 }
 
-// Write stores a cell atomically at path, creating folders as needed.
+// Write stores a cell atomically at path, creating folders as needed, after its sidecar when
+// c.Samples is set.
 func Write(path string, c *Cell) error {
+	if err := writeSidecar(path, c); err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode cell %s: %w", c.ID(), err)

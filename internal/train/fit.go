@@ -11,28 +11,26 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-)
 
-// OptimizerScope is the absolute context scope holding AdamW's moment variables during a Fit. They
-// are deleted when Fit starts and when it returns, so every Fit starts with a fresh optimizer.
-const OptimizerScope = "/train_adamw"
+	"github.com/behaviorlm/harness/datasets"
+	"github.com/behaviorlm/harness/internal/catch"
+)
 
 // Fit trains the variables in ctx with AdamW. Labels are class ids in [0,numClasses). valid may
 // have N==0 (then no early stopping).
 // It returns an error (not a panic) for NaN/Inf loss, naming the step, and for shape mistakes
 // (GoMLX panics are recovered into errors).
 //
-// When valid is not empty, the parameters with the lowest validation loss are restored at the end
-// (unless cfg.KeepFinal). Set the parameter-initialisation seed with engine.SeedContext before the
-// first Fit on a new context; cfg.Seed drives the batch order. backend should come from
-// engine.New, which installs the gradient overrides the pure-Go backend needs.
+// When valid is not empty, the parameters of the selected evaluation (cfg.Select: the lowest
+// validation loss, or the highest validation accuracy) are restored at the end. Set the
+// parameter-initialisation seed with engine.SeedContext before the first Fit on a new context;
+// cfg.Seed drives the batch order. backend should come from engine.New, which installs the
+// gradient overrides the pure-Go backend needs. Methods call it through RunStage.
 func Fit(backend backends.Backend, ctx *context.Context, model ModelFn, numClasses int,
 	train Inputs, trainLabels []int32, valid Inputs, validLabels []int32, cfg Config) (res *Result, err error) {
-	defer recoverAsError(&err, "train.Fit")
+	defer catch.Panic(&err, "train.Fit")
 	if err := checkData("train", train, trainLabels, numClasses); err != nil {
 		return nil, err
 	}
@@ -74,13 +72,9 @@ func newFitter(backend backends.Backend, ctx *context.Context, model ModelFn, nu
 	f = &fitter{
 		backend: backend, ctx: ctx, model: model, numClasses: numClasses,
 		train: train, labels: trainLabels, cfg: cfg, loss: loss,
-		batch: min(cfg.BatchSize, train.N),
+		opt: AdamW{Scope: OptimizerScope, WeightDecay: cfg.WeightDecay, Decay: DecayMatrices},
 	}
-	f.stepsPerEpoch = (train.N + f.batch - 1) / f.batch
-	f.totalSteps = cfg.Epochs * f.stepsPerEpoch
-	if cfg.MaxSteps > 0 && (f.totalSteps == 0 || cfg.MaxSteps < f.totalSteps) {
-		f.totalSteps = cfg.MaxSteps
-	}
+	f.batch, f.stepsPerEpoch, f.totalSteps = Steps(train.N, cfg.BatchSize, cfg.Epochs, cfg.MaxSteps)
 	optCtx := ctx.InAbsPath(OptimizerScope)
 	cleanup = func() error {
 		if f.exec != nil {
@@ -159,24 +153,6 @@ func checkConfig(cfg *Config) error {
 	return nil
 }
 
-// LearningRate returns the learning rate of step (0-based) out of total under schedule: linear
-// warmup over the first warmup steps to base, then cosine or linear decay towards 0 at total, or
-// constant.
-func LearningRate(schedule string, base float64, warmup, step, total int) float64 {
-	if step < warmup {
-		return base * float64(step+1) / float64(warmup)
-	}
-	progress := float64(step-warmup) / float64(max(1, total-warmup))
-	switch schedule {
-	case ScheduleLinear:
-		return base * (1 - progress)
-	case ScheduleConstant:
-		return base
-	default:
-		return base * 0.5 * (1 + math.Cos(math.Pi*progress))
-	}
-}
-
 // fitter holds the state of one Fit.
 type fitter struct {
 	backend    backends.Backend
@@ -187,6 +163,7 @@ type fitter struct {
 	labels     []int32
 	cfg        Config
 	loss       *lossSetup
+	opt        AdamW
 
 	batch, stepsPerEpoch, totalSteps int
 
@@ -232,53 +209,11 @@ func (f *fitter) stepGraph(ctx *context.Context, in []*graph.Node) []*graph.Node
 	}
 	grads := graph.Gradient(loss, values...)
 
-	// Global gradient norm, and clipping.
-	var sq *graph.Node
-	for _, gr := range grads {
-		s := graph.ReduceAllSum(graph.Square(gr))
-		if sq == nil {
-			sq = s
-		} else {
-			sq = graph.Add(sq, s)
-		}
-	}
-	gnorm := graph.Sqrt(sq)
+	gnorm := GlobalNorm(grads)
 	if f.cfg.GradClip > 0 {
-		scale := graph.Min(graph.ScalarOne(g, dtypes.Float32),
-			graph.Div(graph.Scalar(g, dtypes.Float32, f.cfg.GradClip), graph.AddScalar(gnorm, 1e-6)))
-		for i := range grads {
-			grads[i] = graph.Mul(grads[i], scale)
-		}
+		ClipGlobalNorm(grads, gnorm, f.cfg.GradClip)
 	}
-
-	// AdamW.
-	octx := ctx.InAbsPath(OptimizerScope).Checked(false).WithInitializer(initializers.Zero)
-	for i, v := range f.trained {
-		gr := grads[i]
-		if gr.DType() != dtypes.Float32 {
-			gr = graph.ConvertDType(gr, dtypes.Float32)
-		}
-		mVar := octx.VariableWithShape(fmt.Sprintf("m%04d", i), shapes.Make(dtypes.Float32, v.Shape().Dimensions...)).SetTrainable(false)
-		vVar := octx.VariableWithShape(fmt.Sprintf("v%04d", i), shapes.Make(dtypes.Float32, v.Shape().Dimensions...)).SetTrainable(false)
-		m := graph.Add(graph.MulScalar(mVar.ValueGraph(g), AdamBeta1), graph.MulScalar(gr, 1-AdamBeta1))
-		s := graph.Add(graph.MulScalar(vVar.ValueGraph(g), AdamBeta2), graph.MulScalar(graph.Square(gr), 1-AdamBeta2))
-		mVar.SetValueGraph(m)
-		vVar.SetValueGraph(s)
-		update := graph.Div(graph.Mul(m, bc1), graph.AddScalar(graph.Sqrt(graph.Mul(s, bc2)), AdamEpsilon))
-		p := v.ValueGraph(g)
-		pf := p
-		if pf.DType() != dtypes.Float32 {
-			pf = graph.ConvertDType(pf, dtypes.Float32)
-		}
-		if f.cfg.WeightDecay > 0 && v.Shape().Rank() >= 2 {
-			pf = graph.Mul(pf, graph.OneMinus(graph.MulScalar(lr, f.cfg.WeightDecay)))
-		}
-		pf = graph.Sub(pf, graph.Mul(lr, update))
-		if pf.DType() != p.DType() {
-			pf = graph.ConvertDType(pf, p.DType())
-		}
-		v.SetValueGraph(pf)
-	}
+	f.opt.Update(ctx, f.trained, grads, lr, bc1, bc2)
 	return []*graph.Node{loss, gnorm}
 }
 
@@ -300,13 +235,15 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 	res := &Result{}
 	start := time.Now()
 	var best map[*context.Variable]*tensors.Tensor
-	bestLoss, bestAcc := math.Inf(1), -1.0
-	sinceBest := 0
+	sel := newSelector(cfg.Select, cfg.Patience)
 	var lossSum float64
 	var lossCount int
 	lastEvalStep := -1
 
-	byClass := classIndex(f.labels, f.numClasses)
+	var byClass [][]int
+	if cfg.Resample {
+		byClass = datasets.IndicesByClass(f.labels, f.numClasses)
+	}
 	step := 0
 	epoch := 0
 
@@ -328,27 +265,15 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 				return false, fmt.Errorf("train.Fit: validation at step %d: %w", step, err)
 			}
 			p.ValidLoss, p.ValidAcc = vl, va
-			selected := vl < bestLoss
-			if cfg.Select == SelectAcc {
-				selected = va > bestAcc
-			}
+			var selected bool
+			selected, stop = sel.observe(vl, va)
 			if selected {
 				res.BestValidLoss, res.BestValidAcc, res.BestStep = vl, va, step
-				bestAcc = va
-				if !cfg.KeepFinal {
-					var err error
-					if best, err = snapshot(f.trained); err != nil {
-						return false, fmt.Errorf("train.Fit: saving best parameters: %w", err)
-					}
+				if best, err = snapshot(f.trained); err != nil {
+					return false, fmt.Errorf("train.Fit: saving best parameters: %w", err)
 				}
 			}
-			if vl < bestLoss {
-				bestLoss, sinceBest = vl, 0
-				res.MinValidLoss = vl
-			} else {
-				sinceBest++
-				stop = cfg.Patience > 0 && sinceBest >= cfg.Patience
-			}
+			res.MinValidLoss = sel.bestLoss
 		}
 		res.Curve = append(res.Curve, p)
 		res.FinalTrainLoss = p.TrainLoss
@@ -361,7 +286,7 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 	stopped := false
 	for step < f.totalSteps && !stopped {
 		epoch++
-		order := f.epochOrder(rng, byClass)
+		order := epochOrder(rng, f.train.N, cfg.Resample, byClass)
 		for b := 0; b < f.stepsPerEpoch && step < f.totalSteps; b++ {
 			if cfg.Stop != nil {
 				if err := cfg.Stop(); err != nil {
@@ -402,43 +327,10 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 		}
 	}
 	res.StoppedEarly = stopped && step < f.totalSteps
-	if best != nil {
-		for v, t := range best {
-			if err := v.SetValue(t); err != nil {
-				return nil, fmt.Errorf("train.Fit: restoring best parameters: %w", err)
-			}
-		}
+	if err := restore(best); err != nil {
+		return nil, fmt.Errorf("train.Fit: restoring best parameters: %w", err)
 	}
 	return res, nil
-}
-
-// classIndex lists the example indices of each class.
-func classIndex(labels []int32, numClasses int) [][]int {
-	byClass := make([][]int, numClasses)
-	for i, l := range labels {
-		byClass[l] = append(byClass[l], i)
-	}
-	return byClass
-}
-
-// epochOrder returns the example order of one epoch: a permutation of the training examples, or
-// with Resample N class-balanced draws.
-func (f *fitter) epochOrder(rng *rand.Rand, byClass [][]int) []int {
-	if !f.cfg.Resample {
-		return rng.Perm(f.train.N)
-	}
-	var present [][]int
-	for _, idx := range byClass {
-		if len(idx) > 0 {
-			present = append(present, idx)
-		}
-	}
-	order := make([]int, f.train.N)
-	for i := range order {
-		idx := present[rng.IntN(len(present))]
-		order[i] = idx[rng.IntN(len(idx))]
-	}
-	return order
 }
 
 // step runs one training step on the examples idx (padded to the batch size) and returns the loss.
@@ -453,15 +345,12 @@ func (f *fitter) step(idx []int, step int) (float64, error) {
 			weights[i] = f.loss.exampleWeight(labels[i])
 		}
 	}
-	t := float64(step + 1)
-	args := []any{
-		tensors.FromScalar(float32(LearningRate(f.cfg.Schedule, f.cfg.LR, f.cfg.WarmupSteps, step, f.totalSteps))),
-		tensors.FromScalar(float32(1 / (1 - math.Pow(AdamBeta1, t)))),
-		tensors.FromScalar(float32(1 / (1 - math.Pow(AdamBeta2, t)))),
-		tensors.FromScalar(float32(1 / float64(nReal))),
+	args := f.opt.StepInputs(LearningRate(f.cfg.Schedule, f.cfg.LR, f.cfg.WarmupSteps, step, f.totalSteps), step)
+	args = append(args,
+		tensors.FromScalar(float32(1/float64(nReal))),
 		tensors.FromFlatDataAndDimensions(labels, f.batch),
 		tensors.FromFlatDataAndDimensions(weights, f.batch),
-	}
+	)
 	args = append(args, batchTensors(f.train, padded)...)
 	outs, err := f.exec.Exec(args...)
 	if err != nil {
@@ -482,7 +371,7 @@ func (f *fitter) validate(valid Inputs, labels []int32) (loss, acc float64, err 
 	}
 	correct := 0
 	for i, row := range logits {
-		l, ok := crossEntropy(row, labels[i])
+		l, ok := CrossEntropy(row, labels[i])
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return 0, 0, fmt.Errorf("validation loss of example %d is %v", i, l)
 		}
@@ -492,62 +381,4 @@ func (f *fitter) validate(valid Inputs, labels []int32) (loss, acc float64, err 
 		}
 	}
 	return loss / float64(valid.N), float64(correct) / float64(valid.N), nil
-}
-
-// snapshot returns host copies of the variables' values.
-func snapshot(vars []*context.Variable) (map[*context.Variable]*tensors.Tensor, error) {
-	snap := make(map[*context.Variable]*tensors.Tensor, len(vars))
-	for _, v := range vars {
-		val, err := v.Value()
-		if err != nil {
-			return nil, fmt.Errorf("variable %s: %w", v.ScopeAndName(), err)
-		}
-		c, err := val.LocalClone()
-		if err != nil {
-			return nil, fmt.Errorf("variable %s: %w", v.ScopeAndName(), err)
-		}
-		snap[v] = c
-	}
-	return snap, nil
-}
-
-// padIndices returns idx padded to size by repeating its first index.
-func padIndices(idx []int, size int) []int {
-	if len(idx) == size {
-		return idx
-	}
-	out := make([]int, size)
-	copy(out, idx)
-	for i := len(idx); i < size; i++ {
-		out[i] = idx[0]
-	}
-	return out
-}
-
-// batchTensors returns one tensor [len(idx), shape...] per array of in, holding the examples idx.
-func batchTensors(in Inputs, idx []int) []any {
-	out := make([]any, len(in.Arrays))
-	for i, a := range in.Arrays {
-		row := a.rowSize()
-		data := make([]int32, len(idx)*row)
-		for j, k := range idx {
-			copy(data[j*row:(j+1)*row], a.Data[k*row:(k+1)*row])
-		}
-		dims := append([]int{len(idx)}, a.Shape...)
-		out[i] = tensors.FromFlatDataAndDimensions(data, dims...)
-	}
-	return out
-}
-
-// recoverAsError turns a panic in the calling function into an error (GoMLX reports shape and
-// graph-building mistakes by panicking).
-func recoverAsError(err *error, where string) {
-	if r := recover(); r != nil {
-		switch e := r.(type) {
-		case error:
-			*err = fmt.Errorf("%s: %w", where, e)
-		default:
-			*err = fmt.Errorf("%s: %v", where, e)
-		}
-	}
 }

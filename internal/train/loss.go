@@ -67,18 +67,14 @@ func LogitAdjustOffsets(counts []int, tau float64) ([]float64, error) {
 type lossSetup struct {
 	kind         string
 	gamma        float64
-	smoothing    float64
 	classWeights []float64 // class-balanced only
 	offsets      []float32 // logit-adjust only
 }
 
 func newLossSetup(l Loss, numClasses int) (*lossSetup, error) {
-	s := &lossSetup{kind: l.Kind, smoothing: l.LabelSmoothing}
+	s := &lossSetup{kind: l.Kind}
 	if s.kind == "" {
 		s.kind = LossCE
-	}
-	if !(l.LabelSmoothing >= 0 && l.LabelSmoothing < 1) {
-		return nil, fmt.Errorf("loss: LabelSmoothing must be in [0, 1), got %g", l.LabelSmoothing)
 	}
 	needCounts := func() error {
 		if len(l.ClassCounts) != numClasses {
@@ -129,7 +125,7 @@ func (s *lossSetup) exampleWeight(label int32) float32 {
 }
 
 // graph builds the training loss: sum_i weights_i * loss_i * invDenom, where loss_i is the
-// (smoothed, focal-modulated) cross-entropy of example i on logits (+ the logit-adjust offsets).
+// (focal-modulated) cross-entropy of example i on logits (+ the logit-adjust offsets).
 func (s *lossSetup) graph(logits, labels, weights, invDenom *graph.Node) *graph.Node {
 	g := logits.Graph()
 	numClasses := logits.Shape().Dimensions[1]
@@ -139,9 +135,6 @@ func (s *lossSetup) graph(logits, labels, weights, invDenom *graph.Node) *graph.
 	}
 	logp := graph.LogSoftmax(logits, -1)
 	target := graph.OneHot(labels, numClasses, dtypes.Float32)
-	if s.smoothing > 0 {
-		target = graph.AddScalar(graph.MulScalar(target, 1-s.smoothing), s.smoothing/float64(numClasses))
-	}
 	terms := graph.Mul(target, graph.Neg(logp))
 	if s.kind == LossFocal {
 		terms = graph.Mul(terms, graph.PowScalar(graph.OneMinus(graph.Exp(logp)), s.gamma))
@@ -150,9 +143,10 @@ func (s *lossSetup) graph(logits, labels, weights, invDenom *graph.Node) *graph.
 	return graph.Mul(graph.ReduceAllSum(graph.Mul(perExample, weights)), invDenom)
 }
 
-// crossEntropy returns the cross-entropy of one row of logits for label, and whether the arg-max
-// equals label (ties resolved to the lowest index), computed in float64 on the host.
-func crossEntropy(logits []float32, label int32) (loss float64, correct bool) {
+// CrossEntropy returns the cross-entropy -log softmax(logits)[label] of one row of logits, and
+// whether the arg-max equals label (ties resolved to the lowest index), computed in float64 on the
+// host.
+func CrossEntropy(logits []float32, label int32) (loss float64, correct bool) {
 	maxV := math.Inf(-1)
 	arg := 0
 	for c, v := range logits {

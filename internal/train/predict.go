@@ -8,12 +8,14 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/catch"
 )
 
 // Predict returns logits [N][numClasses] (inference mode), batched. The number of classes is taken
 // from the model's output.
 func Predict(backend backends.Backend, ctx *context.Context, model ModelFn, in Inputs, batchSize int) (logits [][]float32, err error) {
-	defer recoverAsError(&err, "train.Predict")
+	defer catch.Panic(&err, "train.Predict")
 	p, err := NewPredictor(backend, ctx, model, 0, batchSize)
 	if err != nil {
 		return nil, err
@@ -35,7 +37,7 @@ type Predictor struct {
 // NewPredictor returns a Predictor for model with the variables in ctx. numClasses, when positive,
 // is checked against the model's output.
 func NewPredictor(backend backends.Backend, ctx *context.Context, model ModelFn, numClasses, batchSize int) (p *Predictor, err error) {
-	defer recoverAsError(&err, "train.NewPredictor")
+	defer catch.Panic(&err, "train.NewPredictor")
 	if batchSize <= 0 {
 		return nil, fmt.Errorf("train.NewPredictor: batch size must be positive, got %d", batchSize)
 	}
@@ -62,7 +64,7 @@ func NewPredictor(backend backends.Backend, ctx *context.Context, model ModelFn,
 
 // Predict returns the logits [in.N][numClasses] of the examples in in.
 func (p *Predictor) Predict(in Inputs) (logits [][]float32, err error) {
-	defer recoverAsError(&err, "train.Predict")
+	defer catch.Panic(&err, "train.Predict")
 	if err := in.Validate(); err != nil {
 		return nil, fmt.Errorf("train.Predict: %w", err)
 	}

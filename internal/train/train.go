@@ -2,10 +2,16 @@
 // language model, GRU4Rec, SASRec, BERT4Rec) maps host int32 input arrays to logits
 // [batch, numClasses] and is trained by [Fit] and scored by [Predict].
 //
-// Fit trains with AdamW (decoupled weight decay on variables of rank >= 2), a warmup + cosine,
-// linear or constant learning-rate schedule, optional global-norm gradient clipping, one of several
-// imbalance-aware losses, early stopping on the validation cross-entropy and restoring of the best
-// parameters. Graphs are compiled once per Fit (fixed batch shape: a short last batch is padded and
+// Fit trains with [AdamW] (decoupled weight decay on variables of rank >= 2), a warmup + cosine,
+// linear or constant learning-rate schedule ([LearningRate]), optional global-norm gradient
+// clipping ([ClipGlobalNorm]), one of several imbalance-aware losses, early stopping on the
+// validation cross-entropy and restoring of the selected parameters. [RunStage] is the one way a
+// method runs a training stage through Fit: it cuts the validation subset, wires cancellation and
+// progress lines, and records the stage (with its validation curve) and its info keys.
+//
+// The files hold one concern each: fit.go the loop, optimizer.go AdamW and clipping, schedule.go
+// the learning rate and step counts, selection.go model selection and early stopping,
+// batching.go the batch order and batch tensors, loss.go the losses, stage.go RunStage. Graphs are compiled once per Fit (fixed batch shape: a short last batch is padded and
 // masked), and runs are bit-identical for the same seeds.
 package train
 
@@ -96,8 +102,6 @@ type Loss struct {
 	// ClassCounts holds the training-target counts per class (needed by class-balanced and
 	// logit-adjust; len must be numClasses).
 	ClassCounts []int
-	// LabelSmoothing in [0, 1) mixes the one-hot target with the uniform distribution.
-	LabelSmoothing float64
 }
 
 // Loss kinds.
@@ -106,20 +110,6 @@ const (
 	LossClassBalanced = "class-balanced"
 	LossFocal         = "focal"
 	LossLogitAdjust   = "logit-adjust"
-)
-
-// Learning-rate schedules.
-const (
-	ScheduleCosine   = "cosine"
-	ScheduleLinear   = "linear"
-	ScheduleConstant = "constant"
-)
-
-// AdamW constants (PyTorch defaults).
-const (
-	AdamBeta1   = 0.9
-	AdamBeta2   = 0.999
-	AdamEpsilon = 1e-8
 )
 
 // Config configures Fit.
@@ -131,7 +121,8 @@ type Config struct {
 	// BatchSize is the number of examples per step (capped at the number of training examples).
 	BatchSize int
 	// LR is the peak learning rate; WeightDecay the decoupled AdamW weight decay, applied to
-	// variables of rank >= 2 (matrices, embeddings) only, not to biases and norm scales.
+	// variables of rank >= 2 (matrices, embeddings) only, not to biases and norm scales
+	// (AdamW with DecayMatrices).
 	LR, WeightDecay float64
 	// Schedule is "cosine" (default when empty), "linear" or "constant", after WarmupSteps steps of
 	// linear warmup from LR/WarmupSteps to LR.
@@ -159,9 +150,6 @@ type Config struct {
 	Progress func(Progress)
 	// Loss selects the training loss.
 	Loss Loss
-	// KeepFinal keeps the parameters of the last step instead of restoring the selected ones
-	// (which Fit does whenever the validation set is not empty).
-	KeepFinal bool
 	// Select is the model-selection rule: SelectLoss ("" or "loss") restores the parameters of
 	// the evaluation with the lowest validation cross-entropy, SelectAcc ("acc") those with the
 	// highest validation accuracy (the first on ties). Early stopping (Patience) counts
@@ -171,12 +159,6 @@ type Config struct {
 	// wrapped (so errors.Is(err, context.Canceled) holds for Stop: ctx.Err). Used to interrupt.
 	Stop func() error
 }
-
-// Model-selection rules (Config.Select).
-const (
-	SelectLoss = "loss"
-	SelectAcc  = "acc"
-)
 
 // Progress is one point of the training curve.
 type Progress struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
 
+	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/engine"
 )
 
@@ -90,7 +91,7 @@ func newCtx(seed uint64) *context.Context {
 func accuracy(logits [][]float32, labels []int32) float64 {
 	correct := 0
 	for i, row := range logits {
-		if _, ok := crossEntropy(row, labels[i]); ok {
+		if _, ok := CrossEntropy(row, labels[i]); ok {
 			correct++
 		}
 	}
@@ -192,7 +193,6 @@ func TestLossKindsDecrease(t *testing.T) {
 		loss Loss
 	}{
 		{"default", Loss{}},
-		{"ce smoothed", Loss{Kind: LossCE, LabelSmoothing: 0.1}},
 		{"class-balanced", Loss{Kind: LossClassBalanced, Beta: 0.99, ClassCounts: counts}},
 		{"focal", Loss{Kind: LossFocal, Gamma: 2}},
 		{"logit-adjust", Loss{Kind: LossLogitAdjust, Tau: 1, ClassCounts: counts}},
@@ -279,7 +279,7 @@ func TestLossGraphsByHand(t *testing.T) {
 					adj[c] += float32(offsets[c])
 				}
 			}
-			l, _ := crossEntropy(adj, labels[i])
+			l, _ := CrossEntropy(adj, labels[i])
 			sum += l
 		}
 		return sum / float64(len(logits))
@@ -300,7 +300,7 @@ func TestLossGraphsByHand(t *testing.T) {
 	// Focal gamma=2 by hand: mean of -(1-p)^2 log p.
 	var focal float64
 	for i, row := range logits {
-		l, _ := crossEntropy(row, labels[i])
+		l, _ := CrossEntropy(row, labels[i])
 		p := math.Exp(-l)
 		focal += -(1 - p) * (1 - p) * math.Log(p)
 	}
@@ -312,24 +312,11 @@ func TestLossGraphsByHand(t *testing.T) {
 	var want float64
 	for i, row := range logits {
 		w[i] = s.exampleWeight(labels[i])
-		l, _ := crossEntropy(row, labels[i])
+		l, _ := CrossEntropy(row, labels[i])
 		want += float64(w[i]) * l
 	}
 	check("class-balanced", lossValue(t, b, Loss{}, logits, labels, w), want/4)
 
-	// Label smoothing 0.3 over 3 classes: target 0.8 on the label, 0.1 elsewhere.
-	var smooth float64
-	for i, row := range logits {
-		for c := range row {
-			q := 0.1
-			if int32(c) == labels[i] {
-				q = 0.8
-			}
-			l, _ := crossEntropy(row, int32(c))
-			smooth += q * l
-		}
-	}
-	check("label smoothing", lossValue(t, b, Loss{LabelSmoothing: 0.3}, logits, labels, ones), smooth/4)
 }
 
 func TestSameSeedBitIdentical(t *testing.T) {
@@ -464,9 +451,8 @@ func TestTrainableFreezesVariables(t *testing.T) {
 
 func TestResampleBalancesBatches(t *testing.T) {
 	_, labels := synthData(1000, 3, 8, []float64{90, 9, 1})
-	f := &fitter{cfg: Config{Resample: true}, train: Inputs{N: len(labels)}, labels: labels, numClasses: 3}
 	rng := rand.New(rand.NewPCG(1, 2))
-	order := f.epochOrder(rng, classIndex(labels, 3))
+	order := epochOrder(rng, len(labels), true, datasets.IndicesByClass(labels, 3))
 	counts := make([]int, 3)
 	for _, k := range order {
 		counts[labels[k]]++
@@ -506,7 +492,7 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 	}
 	var loss float64
 	for i, row := range logits {
-		l, _ := crossEntropy(row, vlabels[i])
+		l, _ := CrossEntropy(row, vlabels[i])
 		loss += l
 	}
 	loss /= float64(valid.N)
@@ -633,7 +619,7 @@ func TestSelectRestoresChosenEvaluation(t *testing.T) {
 		}
 		var loss float64
 		for i, row := range logits {
-			l, _ := crossEntropy(row, vlabels[i])
+			l, _ := CrossEntropy(row, vlabels[i])
 			loss += l
 		}
 		loss /= float64(valid.N)
