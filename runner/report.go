@@ -3,16 +3,11 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 
-	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/config"
 	"github.com/behaviorlm/harness/internal/results"
 	"github.com/behaviorlm/harness/reports"
@@ -100,106 +95,4 @@ func check(e *config.Experiment, cur []*results.Cell, stdout, stderr io.Writer) 
 		return false
 	}
 	return true
-}
-
-// list prints the experiments and their sizes.
-func list(cfg *config.Config, stdout io.Writer) int {
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "experiment\tcells\tdata sets\tmethods\tk\tseeds\tdescription")
-	for _, e := range cfg.Experiments {
-		var ks, seeds []string
-		for _, k := range e.TailShots {
-			ks = append(ks, config.KString(k))
-		}
-		for _, s := range e.Seeds {
-			seeds = append(seeds, fmt.Sprint(s))
-		}
-		var names []string
-		for _, v := range e.Variants {
-			names = append(names, v.Name)
-		}
-		fmt.Fprintf(w, "%s\t%d\t%s\t%d: %s\t%s\t%s\t%s\n", e.Name, e.NumCells(), strings.Join(e.Datasets, ","),
-			len(names), strings.Join(names, ","), strings.Join(ks, ","), strings.Join(seeds, ","), oneLine(e.Description, 80))
-	}
-	w.Flush()
-	return exitOK
-}
-
-// printStats prints the statistics table of one data set ("all": every data set of the
-// experiment), using the experiment's sample config, tail-shot counts and first seed.
-func printStats(cfg *config.Config, e *config.Experiment, name string, stdout, stderr io.Writer) int {
-	names := []string{name}
-	if name == "all" {
-		names = e.Datasets
-	}
-	var rows []reports.StatsRow
-	for _, n := range names {
-		ds, ok := cfg.Dataset(n)
-		if !ok {
-			fmt.Fprintf(stderr, "runner: -stats: unknown data set %q (defined: %s, or all)\n", n, strings.Join(cfg.DatasetNames(), ", "))
-			return exitUsage
-		}
-		log, err := datasets.Load(ds.Spec)
-		if err != nil {
-			fmt.Fprintf(stderr, "runner: -stats: %v\n", err)
-			return exitFailed
-		}
-		row := reports.StatsRow{}
-		for _, k := range e.TailShots {
-			task, err := datasets.BuildTask(log, e.Data, k, e.Seeds[0])
-			if err != nil {
-				fmt.Fprintf(stderr, "runner: -stats: %s: %v\n", n, err)
-				return exitFailed
-			}
-			row.Stats = datasets.ComputeStats(log, task)
-			row.Stats.Dataset = n
-			row.TailTrainAfterK = append(row.TailTrainAfterK, row.Stats.TailTrainAfterK)
-		}
-		rows = append(rows, row)
-	}
-	t, err := reports.StatsTable(e.TailShots, rows)
-	if err != nil {
-		fmt.Fprintf(stderr, "runner: -stats: %v\n", err)
-		return exitFailed
-	}
-	fmt.Fprintf(stdout, "Data set statistics (sample config of experiment %s: history_len %d, split %g/%g/%g, anchor_min_share %g; tail shots chosen with seed %d)\n\n",
-		e.Name, e.Data.HistoryLen, e.Data.Split.Train, e.Data.Split.Valid, e.Data.Split.Test, e.Data.AnchorMinShare, e.Seeds[0])
-	fmt.Fprint(stdout, t)
-	return exitOK
-}
-
-// merge copies the experiment's cell files from other results folders into out. A cell already
-// in out is kept when it is ok with its planned config; otherwise an ok source file with the
-// planned config replaces it.
-func merge(dirs []string, out, exp string, cells []*cell, stderr io.Writer) error {
-	copied := 0
-	for _, dir := range dirs {
-		for _, c := range cells {
-			rel, err := filepath.Rel(out, c.path)
-			if err != nil {
-				return err
-			}
-			src := filepath.Join(dir, rel)
-			r, err := results.Read(src)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				fmt.Fprintf(stderr, "runner: -merge: skipping %v\n", err)
-				continue
-			}
-			if r.ConfigHash != c.hash || r.Status != results.StatusOK {
-				continue
-			}
-			if have, _ := current(c); have {
-				continue
-			}
-			if err := results.Write(c.path, r); err != nil {
-				return err
-			}
-			copied++
-		}
-	}
-	fmt.Fprintf(stderr, "runner: -merge: copied %d cell results of %s into %s\n", copied, exp, out)
-	return nil
 }
