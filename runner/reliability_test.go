@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -204,6 +205,21 @@ experiments:
 	nyc := func(file string) string {
 		return strings.Replace(base, "datasets:\n", "datasets:\n  mine: {loader: nyc, path: "+filepath.Join(data, file)+"}\n", 1) + "    # uses mine\n"
 	}
+	// bomb merges ten copies of the level below, six levels deep: 10^6 entries from 400 bytes.
+	bomb := "x-0: &a0 {k: 1}\n"
+	for i := 1; i <= 6; i++ {
+		refs := strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", ")
+		bomb += fmt.Sprintf("x-%d: &a%d {<<: [%s]}\n", i, i, refs)
+	}
+	// A folder holding a data file twice (plain and gzip-compressed), and a FIFO as a data file.
+	twice := filepath.Join(dir, "twice")
+	os.MkdirAll(twice, 0o755)
+	os.WriteFile(filepath.Join(twice, "checkins.csv"), []byte(header+"1,2012-04-03T18:00:09,Bar\n1,2012-04-03T19:00:09,Bar\n"), 0o644)
+	gzipFile(t, filepath.Join(twice, "checkins.csv"), filepath.Join(twice, "checkins.csv.gz"))
+	fifo := filepath.Join(data, "fifo.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	useMine := func(s string) string { return strings.Replace(s, "datasets: [syn]", "datasets: [mine]", 1) }
 	// hfAt fine-tunes an hf backbone read from folder (one step: the load is what is tested).
 	hfAt := func(folder string) string {
@@ -234,6 +250,15 @@ experiments:
 		{"duplicated method", strings.Replace(base, "  markov: {kind", "  pop: {kind: pop}\n  markov: {kind", 1), []string{"experiments.yaml:", `"pop"`}, false},
 		{"unknown experiment key", strings.Replace(base, "    seeds: [1]\n", "    seeds: [1]\n    seed: 2\n", 1), []string{"experiments.yaml:13", `"seed"`}, false},
 		{"bad sample config", strings.Replace(base, "history_len: 5", "history_len: -5", 1), []string{"experiments.yaml:1", "history_len"}, false},
+		{"merge bomb", strings.Replace(bomb+base, "{kind: pop}", "{<<: *a6, kind: pop}", 1), []string{"experiments.yaml:", "merge keys expand to more than"}, false},
+		{"mapping merging itself", strings.Replace(base, "pop: {kind: pop}", "pop: &p {kind: pop, <<: *p}", 1), []string{"experiments.yaml:5", "merges itself"}, false},
+		{"NaN parameter", strings.Replace(base, "smoothing: 1", "smoothing: .nan", 1), []string{"experiments.yaml:6", "methods.markov.smoothing", "not a finite number"}, false},
+		{"infinite sample config", strings.Replace(base, "history_len: 5", "history_len: 5, anchor_min_share: -.inf", 1), []string{"experiments.yaml:1", "data.anchor_min_share", "not a finite number"}, false},
+		{"NaN split fraction", strings.Replace(base, "history_len: 5", "history_len: 5, split: {train: .NaN, valid: 0.1, test: 0.1}", 1), []string{"experiments.yaml:1", "data.split.train"}, false},
+		{"huge synthetic data set", strings.Replace(base, "users: 30", "users: 100000000", 1), []string{"experiments.yaml:3", "users"}, false},
+		{"out-of-range synthetic parameter", strings.Replace(base, "seed: 3}", "seed: 3, sequential: 1.5}", 1), []string{"experiments.yaml:3", "sequential"}, false},
+		{"data file plain and gzipped", useMine(nyc("../twice")), []string{"checkins.csv.gz", "both"}, false},
+		{"FIFO as data file", useMine(nyc("fifo.csv")), []string{"fifo.csv", "not a regular file"}, false},
 		{"missing data file", useMine(nyc("missing.csv")), []string{"experiments.yaml:3", "missing.csv"}, false},
 		{"missing column", useMine(nyc("nocolumn.csv")), []string{"nocolumn.csv:1", `"category"`}, false},
 		{"bad timestamp", useMine(nyc("badtime.csv")), []string{"badtime.csv:3", "yesterday"}, false},
@@ -303,6 +328,22 @@ experiments:
 				os.RemoveAll(filepath.Join(out, "cache"))
 			}
 		})
+	}
+}
+
+// gzipFile writes a gzip-compressed copy of src to dst (as gzip -k does).
+func gzipFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
