@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"path/filepath"
 	"runtime/debug"
@@ -68,23 +67,7 @@ func (x *executor) logf(format string, args ...any) {
 	fmt.Fprintf(x.log, format+"\n", args...)
 }
 
-// current reports whether the cell already has a result for its present config.
-func current(c *cell) (bool, string) {
-	r, err := results.Read(c.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return false, ""
-	case err != nil:
-		return false, fmt.Sprintf("unreadable result (%v), re-running", err)
-	case r.ConfigHash != c.hash:
-		return false, "config changed since the stored result, re-running"
-	case r.Status != results.StatusOK:
-		return false, "previous attempt failed, retrying"
-	}
-	return true, ""
-}
-
-// run executes the selected cells in order and returns what happened.
+// run executes the selected cells in order and returns what happened; loadData must have run.
 func (x *executor) run(cells []*cell) (*summary, error) {
 	s := &summary{}
 	var todo []*cell
@@ -96,9 +79,6 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 			}
 		}
 		todo = append(todo, c)
-	}
-	if err := x.loadData(todo); err != nil {
-		return s, &inputError{err}
 	}
 	x.logf("experiment %s: %d of %d cells selected, %d already done, %d to run", x.exp.Name, len(cells), x.exp.NumCells(), s.skipped, len(todo))
 	if len(todo) == 0 {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,6 +110,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
 			if err != nil {
 				return fail(fmt.Errorf("-seeds: %q is not a non-negative integer", s))
+			}
+			if slices.Contains(o.seeds, v) {
+				return fail(fmt.Errorf("-seeds: seed %d given twice", v))
 			}
 			o.seeds = append(o.seeds, v)
 		}

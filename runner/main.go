@@ -121,6 +121,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 		fmt.Fprintf(stderr, "runner: %v\n", err)
 		return exitUsage
 	}
+	x := &executor{ctx: ctx, deps: d, cfg: cfg, exp: exp, opts: opts, log: stderr, env: d.env(), logs: map[string]*datasets.Log{}}
+	if err := x.loadData(cells); err != nil {
+		fmt.Fprintf(stderr, "runner: %v\n", err)
+		return exitUsage
+	}
 	status := exitOK
 	var sum *summary
 	switch {
@@ -130,7 +135,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 			return exitFailed
 		}
 	case !opts.report:
-		x := &executor{ctx: ctx, deps: d, cfg: cfg, exp: exp, opts: opts, log: stderr, env: d.env(), logs: map[string]*datasets.Log{}}
 		selected := selectCells(cells, opts.only, opts.shardI, opts.shardN)
 		if len(selected) == 0 {
 			fmt.Fprintf(stderr, "runner: no cell of %s matches -only %q and -shard %d/%d\n", exp.Name, opts.only, opts.shardI, opts.shardN)

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path/filepath"
 
 	"github.com/behaviorlm/harness/internal/results"
 )
 
 // merge copies the experiment's cell files from other results folders into out. A cell already
-// in out is kept when it is ok with its planned config; otherwise an ok source file with the
-// planned config replaces it.
+// in out is kept when it is current (judge); otherwise a current ok source file replaces it.
 func merge(dirs []string, out, exp string, cells []*cell, stderr io.Writer) error {
 	copied := 0
 	for _, dir := range dirs {
@@ -22,21 +19,17 @@ func merge(dirs []string, out, exp string, cells []*cell, stderr io.Writer) erro
 				return err
 			}
 			src := filepath.Join(dir, rel)
-			r, err := results.Read(src)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
+			v := judge(c, src)
+			if v.state == results.StateStale {
+				fmt.Fprintf(stderr, "runner: -merge: skipping %s: %s\n", src, v.reason)
 			}
-			if err != nil {
-				fmt.Fprintf(stderr, "runner: -merge: skipping %v\n", err)
-				continue
-			}
-			if r.ConfigHash != c.hash || r.Status != results.StatusOK {
+			if v.state != results.StatusOK {
 				continue
 			}
 			if have, _ := current(c); have {
 				continue
 			}
-			if err := results.Write(c.path, r); err != nil {
+			if err := results.Write(c.path, v.stored); err != nil {
 				return err
 			}
 			copied++

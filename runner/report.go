@@ -13,19 +13,9 @@ import (
 	"github.com/behaviorlm/harness/reports"
 )
 
-// writeReport reads the experiment's stored cells, writes report.md (and its plot) and the
+// writeReport reads the planned cells' files (judged by judge; loadData must have run), writes report.md (and its plot) and the
 // manifest, prints the report, and returns the current results of the planned cells.
 func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out string, stdout, stderr io.Writer) ([]*results.Cell, error) {
-	stored, errs := results.ReadAll(out, e.Name)
-	for _, err := range errs {
-		fmt.Fprintf(stderr, "runner: warning: %v\n", err)
-	}
-	byID := map[string]*results.Cell{}
-	for _, r := range stored {
-		if r.Experiment == e.Name {
-			byID[r.ID()] = r
-		}
-	}
 	var cur []*results.Cell
 	var missing, stale []string
 	m := &results.Manifest{Experiment: e.Name, ConfigFile: cfg.Path}
@@ -37,17 +27,16 @@ func writeReport(cfg *config.Config, e *config.Experiment, cells []*cell, out st
 	for _, c := range cells {
 		rel, _ := filepath.Rel(expDir, c.path)
 		entry := results.ManifestEntry{ID: c.id, Path: filepath.ToSlash(rel), ConfigHash: c.hash}
-		r := byID[c.id]
-		switch {
-		case r == nil:
-			entry.State = results.StateMissing
+		v := judge(c, c.path)
+		entry.State, entry.Reason = v.state, v.reason
+		switch v.state {
+		case results.StateMissing:
 			missing = append(missing, c.id)
-		case r.ConfigHash != c.hash:
-			entry.State = results.StateStale
+		case results.StateStale:
 			stale = append(stale, c.id)
+			fmt.Fprintf(stderr, "runner: warning: %s: %s\n", c.id, v.reason)
 		default:
-			entry.State, entry.Reason = r.Status, oneLine(r.Reason, 300)
-			cur = append(cur, r)
+			cur = append(cur, v.stored)
 		}
 		m.Cells = append(m.Cells, entry)
 	}
