@@ -72,7 +72,9 @@ func editCell(t *testing.T, path string, edit func(map[string]any)) {
 // check, the report and the CI gate agree on whether the stored cell is the cell the runner
 // would compute now (judge): found by hostile testing, issue 14.
 func TestStoredCellIdentity(t *testing.T) {
-	markovCell := func(out, exp string) string { return filepath.Join(out, exp, "cells", "mine", "markov", "k2-seed1.json") }
+	markovCell := func(out, exp string) string {
+		return filepath.Join(out, exp, "cells", "mine", "markov", "k2-seed1.json")
+	}
 	cases := []struct {
 		name string
 		// setup runs after a first complete run of "one" into out (the real folder) and returns
