@@ -67,6 +67,27 @@ func (x *executor) logf(format string, args ...any) {
 	fmt.Fprintf(x.log, format+"\n", args...)
 }
 
+// setInCell tells the interrupt handler whether a cell is running (see deps.inCell).
+func (x *executor) setInCell(v bool) {
+	if x.deps.inCell != nil {
+		x.deps.inCell.Store(v)
+	}
+}
+
+// cleanLeftovers removes the temporary files that killed writes left in the experiment's folder
+// and the cache (older than -lock-stale: a younger one may be a live runner's write).
+func (x *executor) cleanLeftovers() {
+	for _, dir := range []string{results.ExperimentDir(x.opts.out, x.exp.Name), filepath.Join(x.opts.out, "cache")} {
+		removed, err := results.CleanTemp(dir, x.opts.lockStale)
+		if err != nil {
+			x.logf("warning: %v", err)
+		}
+		for _, p := range removed {
+			x.logf("removed a leftover temporary file of an interrupted write: %s", p)
+		}
+	}
+}
+
 // run executes the selected cells in order and returns what happened; loadData must have run.
 func (x *executor) run(cells []*cell) (*summary, error) {
 	s := &summary{}
@@ -99,8 +120,10 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 			s.interrupted = true
 			break
 		}
+		x.setInCell(true)
 		lock, err := results.AcquireLock(c.path+".lock", x.opts.lockStale)
 		if err != nil {
+			x.setInCell(false)
 			var le *results.LockedError
 			if errors.As(err, &le) {
 				x.logf("[%d/%d] %s: skipped, %v", i+1, len(todo), c.label(), err)
@@ -112,6 +135,7 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 		ok, why := current(c)
 		if ok && !x.opts.force {
 			lock.Release() // another runner finished it meanwhile
+			x.setInCell(false)
 			s.skipped++
 			continue
 		}
@@ -123,17 +147,20 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 		r := x.runCell(c)
 		if x.ctx.Err() != nil {
 			lock.Release()
+			x.setInCell(false)
 			s.interrupted = true
 			x.logf("[%d/%d] %s: interrupted, nothing written", i+1, len(todo), c.label())
 			break
 		}
 		if err := results.Write(c.path, r); err != nil {
 			lock.Release()
+			x.setInCell(false)
 			return s, err
 		}
 		if err := lock.Release(); err != nil {
 			x.logf("warning: %v", err)
 		}
+		x.setInCell(false)
 		s.ran++
 		est.add(c.variant.Name, time.Since(t0))
 		eta := est.remaining(todo[i+1:])

@@ -31,6 +31,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -58,15 +59,25 @@ type deps struct {
 	env func() results.Env
 	// interruptGrace overrides how long an interrupted method may take to return (0 = default).
 	interruptGrace time.Duration
+	// inCell, when set, is true while a cell is locked and running: an interrupt then cancels
+	// the cell (which stops promptly and writes nothing); at any other time the runner exits at
+	// once (everything it writes is atomic, and leftovers are cleaned on the next start).
+	inCell *atomic.Bool
 }
 
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
+	inCell := &atomic.Bool{}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s := <-sig
 		signal.Stop(sig) // a second interrupt kills the process
+		if !inCell.Load() {
+			// Parsing, loading data, judging stored cells, writing a report: nothing to keep.
+			fmt.Fprintf(os.Stderr, "\nrunner: %v: stopping (no cell was running; nothing partial is written)\n", s)
+			os.Exit(exitInterrupted)
+		}
 		fmt.Fprintf(os.Stderr, "\nrunner: %v: abandoning the current cell (nothing partial is written) and stopping; interrupt again to quit at once\n", s)
 		cancel()
 	}()
@@ -75,6 +86,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "runner: %v\n", err)
 		os.Exit(exitUsage)
 	}
+	d.inCell = inCell
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, d))
 }
 
@@ -135,6 +147,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 			return exitFailed
 		}
 	case !opts.report:
+		x.cleanLeftovers()
 		selected := selectCells(cells, opts.only, opts.shardI, opts.shardN)
 		if len(selected) == 0 {
 			fmt.Fprintf(stderr, "runner: no cell of %s matches -only %q and -shard %d/%d\n", exp.Name, opts.only, opts.shardI, opts.shardN)

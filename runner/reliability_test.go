@@ -605,3 +605,69 @@ func TestReproducibleAcrossProcessesAndRepeat(t *testing.T) {
 		t.Errorf("-repeat of a tampered file: exit %d\n%s", code, stdout)
 	}
 }
+
+// TestSignalOutsideTraining sends one SIGINT or SIGTERM while the runner loads a large data set
+// (no cell running): the first signal must stop it at once, with exit status 130 and nothing
+// written (issue 14: it was printed but not acted on until loading ended).
+func TestSignalOutsideTraining(t *testing.T) {
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(s.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := writeConfig(t, dir, strings.Replace(relConfig, "users: 30, events_per_user: 60", "users: 1000, events_per_user: 1000", 1))
+			out := filepath.Join(dir, "results")
+			cmd, lines := startBin(t, "-config", cfg, "-exp", "good", "-out", out)
+			time.Sleep(300 * time.Millisecond) // parsing done, generating a million events
+			t0 := time.Now()
+			if err := cmd.Process.Signal(s); err != nil {
+				t.Fatal(err)
+			}
+			stderr := drain(lines)
+			err := cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+				t.Fatalf("exit %v, want %d\n%s", err, exitInterrupted, stderr)
+			}
+			if d := time.Since(t0); d > time.Second {
+				t.Errorf("stopping took %v after the first signal\n%s", d, stderr)
+			}
+			if files := snapshot(t, dir); len(files) != 1 {
+				t.Errorf("files written: %v", files)
+			}
+		})
+	}
+}
+
+// TestLeftoverTempFilesCleaned plants the temporary files that killed writes leave (a cell's
+// ".<name>.tmp-*", a cached model's "<name>.tmp-*", a lock renamed aside) and checks that the
+// next run removes the old ones and keeps a fresh one, which may be a live runner's write.
+func TestLeftoverTempFilesCleaned(t *testing.T) {
+	dir := t.TempDir()
+	cfg, out := writeConfig(t, dir, relConfig), filepath.Join(dir, "results")
+	cells := filepath.Dir(cellFile(out, "good", "pop", 1))
+	old := []string{
+		filepath.Join(cells, ".k2-seed1.json.tmp-123"),
+		filepath.Join(out, "cache", "lm", "weights.bin.tmp-456"),
+		filepath.Join(cells, "k2-seed1.json.lock.stale-1-2"),
+	}
+	fresh := filepath.Join(cells, ".k2-seed9.json.tmp-789")
+	for _, p := range append(old, fresh) {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-time.Hour)
+	for _, p := range old {
+		os.Chtimes(p, long, long)
+	}
+	if code, _, stderr := runBin(t, "-config", cfg, "-exp", "good", "-out", out); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, p := range old {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("leftover %s not removed (err %v)", p, err)
+		}
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh temporary file (maybe a live runner's) was removed: %v", err)
+	}
+}

@@ -159,12 +159,27 @@ func TestStaleLocks(t *testing.T) {
 	dead := cmd.Process.Pid
 
 	deadPath := filepath.Join(dir, "dead.lock")
-	os.WriteFile(deadPath, []byte("pid "+itoa(dead)+"\nhost "+host+"\nstarted x\n"), 0o644)
+	os.WriteFile(deadPath, []byte("pid "+itoa(dead)+"\nhost "+host+"\n"+namespaceLines()+"started x\n"), 0o644)
 	l, err := AcquireLock(deadPath, time.Hour)
 	if err != nil {
 		t.Fatalf("lock of a dead process was not broken: %v", err)
 	}
 	l.Release()
+
+	// The same pid and host name in another PID namespace (a container with host networking) is
+	// not this host's dead process: only the heartbeat may break its lock (issue 14).
+	for name, ns := range map[string]string{
+		"other PID namespace": strings.Replace(namespaceLines(), "pidns ", "pidns other-", 1),
+		"other boot":          strings.Replace(namespaceLines(), "boot ", "boot other-", 1),
+		"no namespace lines":  "",
+	} {
+		p := filepath.Join(dir, "ns.lock")
+		os.WriteFile(p, []byte("pid "+itoa(dead)+"\nhost "+host+"\n"+ns+"started x\n"), 0o644)
+		if _, err := AcquireLock(p, time.Hour); err == nil {
+			t.Fatalf("%s: a fresh lock of a live runner was broken", name)
+		}
+		os.Remove(p)
+	}
 
 	livePath := filepath.Join(dir, "live.lock")
 	os.WriteFile(livePath, []byte("pid "+itoa(os.Getpid())+"\nhost "+host+"\nstarted x\n"), 0o644)
