@@ -111,8 +111,8 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 			return s, fmt.Errorf("backend: %w", err)
 		}
 		x.backend, x.bdesc = b, desc
-		x.logf("backend: %s", desc)
 	}
+	x.logf("backend: %s", x.bdesc)
 	start := time.Now()
 	est := &etaEstimator{byMethod: map[string][]time.Duration{}}
 	for i, c := range todo {

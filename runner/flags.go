@@ -10,20 +10,30 @@ import (
 	"time"
 )
 
+// defaultOut is the default results folder, relative to the module root (git-ignored).
+const defaultOut = "runs"
+
 // options are the runner's command-line flags.
 type options struct {
 	exp, configPath, backend, out string
 	seeds                         []uint64
 	only                          []string
 	force, report, check, list    bool
-	shardI, shardN                int
-	merge                         []string
-	stats                         string
-	repeat                        string
-	lockStale                     time.Duration
+	// reference allows writing into the committed reference results (<module root>/results).
+	reference bool
+	// configSet and outSet say whether -config and -out were given (locate resolves the defaults).
+	configSet, outSet bool
+	// root is the module root when the config file sits in it (then <root>/results holds the
+	// committed reference results), else "".
+	root           string
+	shardI, shardN int
+	merge          []string
+	stats          string
+	repeat         string
+	lockStale      time.Duration
 }
 
-const usageText = `Usage: go run ./runner [flags]
+const usageText = `Usage: ./run [flags]   (builds bin/runner, then runs it; or go run ./runner [flags])
 
 Runs a named experiment grid of experiments.yaml (data sets x methods x tail shots k x seeds) and
 writes one result file per cell, a manifest and a markdown report:
@@ -42,13 +52,15 @@ Flags:
 
 const examplesText = `
 Examples:
-  go run ./runner                          # the quick experiment (nyc + geolife, k=5, seed 1)
+  ./run                                    # the quick experiment (nyc + geolife, k=5, seed 1) into runs/quick,
+                                           # then compared with the committed results/quick/cells
   go run ./runner -list                    # experiments and their cell counts
   go run ./runner -exp main -seeds 1,2     # the main grid with two seeds only
   go run ./runner -exp main -only 'nyc/*'  # only the nyc cells (glob on dataset/method/k/seed)
   go run ./runner -exp main -only sasrec,pop
   go run ./runner -exp ci -check           # CI gate: run the ci grid, compare with its thresholds
-  go run ./runner -exp main -report        # rebuild report.md from stored results, no training
+  go run ./runner -exp main -report        # rebuild runs/main/report.md from stored results, no training
+  go run ./runner -exp main -report -out results -reference   # maintainers: the committed report
   go run ./runner -stats nyc               # data set statistics table (-stats all: every data set)
   GOMLX_BACKEND=xla:cuda go run ./runner -exp main   # another GoMLX backend
   go run ./runner -repeat results/quick/cells/nyc/sasrec/k5-seed1.json   # reproduce one stored cell
@@ -58,14 +70,19 @@ satisfies index % n == i. With a shared results folder, run n shards in parallel
 -shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; Kubernetes indexed Job:
 -shard $JOB_COMPLETION_INDEX/<completions>), then -report. Without a shared folder, give each shard
 its own -out and combine them with -merge:
-  go run ./runner -exp main -out results -merge shard0/,shard1/,shard2/
+  go run ./runner -exp main -out all -merge shard0/,shard1/,shard2/
 (-merge copies the experiment's finished cell files from each folder into -out, keeping a cell
 already there when it is ok with the same config, then writes the report; copying the cells/
 folders by hand and running -report is equivalent).
 
 Exit status: 0 success (-repeat: bit-identical); 1 a cell failed, -check fell short or -repeat differs;
-2 bad flags, config or data (nothing is written);
+2 bad flags (including an unknown or unavailable -backend), config or data (nothing is written);
 130 interrupted (SIGINT/SIGTERM: the current cell is abandoned and nothing partial is written).
+go run reports every non-zero status as 1: scripts use ./run (or go build -o bin/runner ./runner).
+
+Without -config, experiments.yaml is looked for in the current folder and then its parents up to
+the module root; when found above, the runner works from that folder (relative -out, -merge and
+-repeat paths stay relative to where you started).
 `
 
 // parseFlags parses the command line; the error is already reported on stderr.
@@ -76,7 +93,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.exp, "exp", "quick", "experiment to run (see -list)")
 	fs.StringVar(&o.configPath, "config", "experiments.yaml", "experiments file")
 	fs.StringVar(&o.backend, "backend", "", "GoMLX backend spec: go, go:<options>, xla:<plugin> (empty: $GOMLX_BACKEND, else go)")
-	fs.StringVar(&o.out, "out", "results", "results folder")
+	fs.StringVar(&o.out, "out", defaultOut, "results folder (the default is git-ignored; the committed reference results/ needs -reference)")
+	fs.BoolVar(&o.reference, "reference", false, "allow writing into the committed reference results (results/ of the module): for maintainers regenerating them")
 	seeds := fs.String("seeds", "", "comma-separated seeds overriding the experiment's, e.g. 1,2,3")
 	only := fs.String("only", "", "comma-separated filters on cell ids dataset/method/k/seed: substrings, or globs with * and ?")
 	fs.BoolVar(&o.force, "force", false, "re-run cells even if a current result exists")
@@ -96,6 +114,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	fs.Visit(func(f *flag.Flag) {
+		o.configSet = o.configSet || f.Name == "config"
+		o.outSet = o.outSet || f.Name == "out"
+	})
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "runner: unexpected arguments %q\n", fs.Args())
 		fs.Usage()

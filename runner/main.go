@@ -39,6 +39,7 @@ import (
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/config"
+	"github.com/behaviorlm/harness/internal/engine"
 	"github.com/behaviorlm/harness/internal/results"
 )
 
@@ -63,6 +64,8 @@ type deps struct {
 	// the cell (which stops promptly and writes nothing); at any other time the runner exits at
 	// once (everything it writes is atomic, and leftovers are cleaned on the next start).
 	inCell *atomic.Bool
+	// chdir changes the working directory (os.Chdir; nil in tests: see locate).
+	chdir func(string) error
 }
 
 func main() {
@@ -99,9 +102,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 		}
 		return exitUsage
 	}
+	// The backend before anything else: a bad or unavailable -backend is a usage error (exit 2)
+	// even when no cell needs to run.
+	if _, err := engine.CheckSpec(opts.backend); err != nil {
+		fmt.Fprintf(stderr, "runner: -backend: %v\n", err)
+		return exitUsage
+	}
+	var backend backends.Backend
+	var bdesc string
+	if opts.repeat != "" || (!opts.list && opts.stats == "" && !opts.report && len(opts.merge) == 0) {
+		if backend, bdesc, err = d.newBackend(opts.backend); err != nil {
+			fmt.Fprintf(stderr, "runner: -backend: %v\n", err)
+			return exitUsage
+		}
+	}
+	if err := locate(opts, d.chdir, stderr); err != nil {
+		fmt.Fprintf(stderr, "runner: %v\n", err)
+		return exitUsage
+	}
 	if opts.repeat != "" {
-		x := &executor{ctx: ctx, deps: d, opts: opts, log: stderr, env: d.env(), logs: map[string]*datasets.Log{}}
+		x := &executor{ctx: ctx, deps: d, opts: opts, log: stderr, env: d.env(), logs: map[string]*datasets.Log{}, backend: backend, bdesc: bdesc}
 		return repeat(x, opts.repeat, stdout, stderr)
+	}
+	if !opts.list && opts.stats == "" {
+		if err := guardReference(opts); err != nil {
+			fmt.Fprintf(stderr, "runner: %v\n", err)
+			return exitUsage
+		}
 	}
 	cfg, err := config.Load(opts.configPath, d.registry)
 	if err != nil {
@@ -133,7 +160,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 		fmt.Fprintf(stderr, "runner: %v\n", err)
 		return exitUsage
 	}
-	x := &executor{ctx: ctx, deps: d, cfg: cfg, exp: exp, opts: opts, log: stderr, env: d.env(), logs: map[string]*datasets.Log{}}
+	x := &executor{ctx: ctx, deps: d, cfg: cfg, exp: exp, opts: opts, log: stderr, env: d.env(), logs: map[string]*datasets.Log{}, backend: backend, bdesc: bdesc}
+	defer func() {
+		if x.backend != nil && !x.abandoned {
+			x.backend.Finalize()
+		}
+	}()
 	if err := x.loadData(cells); err != nil {
 		fmt.Fprintf(stderr, "runner: %v\n", err)
 		return exitUsage
@@ -154,9 +186,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 			return exitUsage
 		}
 		sum, err = x.run(selected)
-		if x.backend != nil && !x.abandoned {
-			x.backend.Finalize()
-		}
 		if err != nil {
 			fmt.Fprintf(stderr, "runner: %v\n", err)
 			var ie *inputError
@@ -173,6 +202,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 	}
 	if sum != nil {
 		status = printSummary(sum, stderr)
+		compareReference(opts, exp.Name, cells, x.env, stderr)
 	}
 	if status == exitInterrupted {
 		return status

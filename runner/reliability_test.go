@@ -267,6 +267,8 @@ experiments:
 		{"seed given twice", base, []string{"-seeds", "twice"}, false, []string{"-seeds", "1,1"}},
 		{"varied value given twice", strings.Replace(base, "    seeds: [1]\n", "    seeds: [1]\n    vary: {markov: {smoothing: [1, 1, 2]}}\n", 1), []string{"experiments.yaml:13", "smoothing", "twice"}, false, nil},
 		{"varied values with one config", strings.Replace(base, "    seeds: [1]\n", "    seeds: [1]\n    vary: {markov: {smoothing: [1, 1.0]}}\n", 1), []string{"same config"}, false, nil},
+		{"unknown backend", base, []string{"-backend", `"cuda"`}, false, []string{"-backend", "cuda"}},
+		{"xla backend without a plugin, nothing to run", base, []string{"-backend", "xla"}, false, []string{"-backend", "xla:cuda", "-exp", "good", "-config", writeConfig(t, dir, relConfig)}},
 		{"data file plain and gzipped", useMine(nyc("../twice")), []string{"checkins.csv.gz", "both"}, false, nil},
 		{"FIFO as data file", useMine(nyc("fifo.csv")), []string{"fifo.csv", "not a regular file"}, false, nil},
 		{"missing data file", useMine(nyc("missing.csv")), []string{"experiments.yaml:3", "missing.csv"}, false, nil},

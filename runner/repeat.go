@@ -35,13 +35,15 @@ func repeat(x *executor, path string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	x.cfg, x.exp = cfg, &config.Experiment{Name: stored.Experiment, Data: stored.Config.Data}
-	b, desc, err := x.deps.newBackend(x.opts.backend)
-	if err != nil {
-		fmt.Fprintf(stderr, "runner: backend: %v\n", err)
-		return exitFailed
+	if x.backend == nil {
+		b, desc, err := x.deps.newBackend(x.opts.backend)
+		if err != nil {
+			fmt.Fprintf(stderr, "runner: backend: %v\n", err)
+			return exitUsage
+		}
+		x.backend, x.bdesc = b, desc
 	}
-	x.backend, x.bdesc = b, desc
-	x.logf("repeating %s (stored: backend %s, commit %s; now: backend %s, commit %s)", c.label(), stored.Backend, stored.Env.Short(), desc, x.env.Short())
+	x.logf("repeating %s (stored: backend %s, commit %s; now: backend %s, commit %s)", c.label(), stored.Backend, stored.Env.Short(), x.bdesc, x.env.Short())
 	r := x.runCell(c)
 	if x.backend != nil && !x.abandoned {
 		x.backend.Finalize()
