@@ -71,11 +71,7 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 	if env.Ctx != nil {
 		cfg.Stop = env.Ctx.Err // stop training promptly on SIGINT
 	}
-	cfg.Progress = func(p train.Progress) {
-		logf("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f elapsed %s eta %s",
-			n.name, p.Epoch, p.Step, p.TotalSteps, p.TrainLoss, p.ValidLoss, p.ValidAcc,
-			p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
-	}
+	cfg.Progress = func(p train.Progress) { logf("%s", p.Report(n.name)) }
 	start := time.Now()
 	res, err := train.Fit(env.Backend, ctx, n.model, c, trainIn, trainLabels, validIn, validLabels, cfg)
 	if err != nil {

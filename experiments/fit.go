@@ -50,10 +50,7 @@ func fitStage(env method.Env, name string, m *Loaded, task *datasets.Task, sampl
 		cfg.Stop = env.Ctx.Err // stop training promptly on SIGINT
 	}
 	log := logf(env)
-	cfg.Progress = func(p train.Progress) {
-		log("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f, elapsed %s, ETA %s", name, p.Epoch, p.Step, p.TotalSteps,
-			p.TrainLoss, p.ValidLoss, p.ValidAcc, p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
-	}
+	cfg.Progress = func(p train.Progress) { log("%s", p.Report(name)) }
 	log("%s: fine-tuning on %d samples (%d valid)", name, len(samples), len(valid))
 	start := time.Now()
 	res, err := train.Fit(env.Backend, m.Ctx, m.Model, m.NumClasses, m.Encode(samples), datasets.Targets(samples),

@@ -8,6 +8,7 @@ import (
 	"math"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -114,7 +115,7 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 	}
 	x.logf("backend: %s", x.bdesc)
 	start := time.Now()
-	est := &etaEstimator{byMethod: map[string][]time.Duration{}}
+	est := newETAEstimator()
 	for i, c := range todo {
 		if x.ctx.Err() != nil {
 			s.interrupted = true
@@ -143,7 +144,6 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 			why = " (" + why + ")"
 		}
 		x.logf("[%d/%d] %s ...%s", i+1, len(todo), c.label(), why)
-		t0 := time.Now()
 		r := x.runCell(c)
 		if x.ctx.Err() != nil {
 			lock.Release()
@@ -162,8 +162,8 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 		}
 		x.setInCell(false)
 		s.ran++
-		est.add(c.variant.Name, time.Since(t0))
-		eta := est.remaining(todo[i+1:])
+		est.add(c, r)
+		eta := est.eta(todo[i+1:])
 		status := "ok"
 		if r.Status != results.StatusOK {
 			s.failed++
@@ -333,15 +333,51 @@ func oneLine(s string, n int) string {
 	return s
 }
 
-// etaEstimator predicts the time of the remaining cells: a cell is expected to take as long as the
-// mean of the finished cells of the same method variant, or of all finished cells if none.
+// etaEstimator predicts the time of the remaining cells from measured durations. A cell is
+// expected to take the mean of the finished cells of the same method variant, else of the same
+// method kind, else (a guess, flagged as such) of all finished cells. A pretraining that was not
+// cached (an uncached "pretrain" stage: the LM of a data set and seed, reused by its other cells)
+// is measured apart and counted once per (data set, seed, backbones) not yet seen, instead of
+// inflating every cell of its kind (issue 14: the first cell, with pretraining, times the rest).
 type etaEstimator struct {
-	byMethod map[string][]time.Duration
-	all      []time.Duration
+	byVariant, byKind map[string][]time.Duration
+	all, pretrain     []time.Duration
+	pretrained        map[string]bool
 }
 
-func (e *etaEstimator) add(method string, d time.Duration) {
-	e.byMethod[method] = append(e.byMethod[method], d)
+func newETAEstimator() *etaEstimator {
+	return &etaEstimator{byVariant: map[string][]time.Duration{}, byKind: map[string][]time.Duration{}, pretrained: map[string]bool{}}
+}
+
+// pretrainKey names the pretrained LM a cell shares with others ("" for a cell without backbone).
+func pretrainKey(c *cell) string {
+	if len(c.cfg.Backbones) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(c.cfg.Backbones))
+	for n := range c.cfg.Backbones {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return fmt.Sprintf("%s/%d/%s", c.dataset.Name, c.seed, strings.Join(names, ","))
+}
+
+// add records a finished cell: its wall time without any uncached pretraining.
+func (e *etaEstimator) add(c *cell, r *results.Cell) {
+	d := time.Duration(r.WallSeconds * float64(time.Second))
+	for _, st := range r.Stages {
+		if st.Name == "pretrain" && !st.Cached {
+			p := time.Duration(st.Seconds * float64(time.Second))
+			e.pretrain = append(e.pretrain, p)
+			d -= p
+		}
+	}
+	d = max(d, 0)
+	if k := pretrainKey(c); k != "" {
+		e.pretrained[k] = true
+	}
+	e.byVariant[c.variant.Name] = append(e.byVariant[c.variant.Name], d)
+	e.byKind[c.variant.Kind] = append(e.byKind[c.variant.Kind], d)
 	e.all = append(e.all, d)
 }
 
@@ -353,14 +389,32 @@ func mean(ds []time.Duration) time.Duration {
 	return sum / time.Duration(len(ds))
 }
 
-func (e *etaEstimator) remaining(cells []*cell) time.Duration {
-	var total time.Duration
+// remaining estimates the time of cells; guessed counts the cells of kinds not timed yet.
+func (e *etaEstimator) remaining(cells []*cell) (total time.Duration, guessed int) {
+	pending := map[string]bool{}
 	for _, c := range cells {
-		if ds := e.byMethod[c.variant.Name]; len(ds) > 0 {
-			total += mean(ds)
-		} else if len(e.all) > 0 {
+		switch {
+		case len(e.byVariant[c.variant.Name]) > 0:
+			total += mean(e.byVariant[c.variant.Name])
+		case len(e.byKind[c.variant.Kind]) > 0:
+			total += mean(e.byKind[c.variant.Kind])
+		case len(e.all) > 0:
 			total += mean(e.all)
+			guessed++
+		}
+		if k := pretrainKey(c); k != "" && !e.pretrained[k] && !pending[k] && len(e.pretrain) > 0 {
+			pending[k] = true
+			total += mean(e.pretrain)
 		}
 	}
-	return total.Round(time.Second)
+	return total.Round(time.Second), guessed
+}
+
+// eta formats the estimate of the remaining cells for a progress line.
+func (e *etaEstimator) eta(cells []*cell) string {
+	total, guessed := e.remaining(cells)
+	if guessed == 0 {
+		return total.String()
+	}
+	return fmt.Sprintf("%s, a guess for %d cells of kinds not timed yet", total, guessed)
 }

@@ -327,7 +327,7 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 			if err != nil {
 				return false, fmt.Errorf("train.Fit: validation at step %d: %w", step, err)
 			}
-			p.ValidLoss, p.ValidAcc = vl, va
+			p.ValidLoss, p.ValidAcc, p.Validated = vl, va, true
 			selected := vl < bestLoss
 			if cfg.Select == SelectAcc {
 				selected = va > bestAcc
@@ -350,6 +350,7 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 				stop = cfg.Patience > 0 && sinceBest >= cfg.Patience
 			}
 		}
+		p.EarlyStop, p.Patience = stop, cfg.Patience
 		res.Curve = append(res.Curve, p)
 		res.FinalTrainLoss = p.TrainLoss
 		if cfg.Progress != nil {
