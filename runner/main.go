@@ -1,26 +1,32 @@
 // Command runner executes the experiment grids of experiments.yaml, records one result file per
-// cell, and writes the markdown reports and the CI accuracy gate. Run `go run ./runner -h`.
+// cell, and writes the markdown reports and the CI accuracy gate. Run `./run -h` (./run builds
+// bin/runner and runs it, passing the exit status through) or `go run ./runner -h`.
 //
 // A cell is (experiment, data set, method variant, tail shots k, seed). Cells run in a fixed order
 // (data sets, then k, then seeds, then methods), so the datasets.Task of a (data set, k, seed) is
 // built once and shared by all its methods. Each cell's method output is scored by
-// internal/metrics.Evaluate and stored as results/<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json
+// internal/metrics.Evaluate and stored as <out>/<exp>/cells/<dataset>/<method>/k<k>-seed<seed>.json
 // with its status, metrics, effective configuration and its SHA-256, seed, backend, git commit,
-// Go and module versions, task fingerprint and statistics, stage timings and wall time.
+// Go and module versions, task fingerprint and statistics, stage timings and wall time. -out
+// defaults to runs/ (git-ignored); the committed reference results/ of the module is written only
+// with -reference, and a run ends by comparing its cells with the committed reference cells.
 //
-// Resuming: a cell whose file has status ok and the planned config hash is skipped; anything else
-// (missing, failed, corrupt, config changed) runs again, so an interrupted sweep resumes by
-// re-running the same command. A failing cell (error, NaN, panic) is recorded and the sweep goes
-// on; the exit status is 1 at the end. SIGINT/SIGTERM cancels the method's context, discards the
-// current cell and exits 130.
+// Resuming: a cell whose file judges current (judge: a valid record of the same cell with the
+// planned config hash and task fingerprint; the same rule for the report, -merge and the gate) is
+// skipped; anything else (missing, failed, invalid, config or data changed) runs again, so an
+// interrupted sweep resumes by re-running the same command. A failing cell (error, NaN, panic) is
+// recorded and the sweep goes on; the exit status is 1 at the end. SIGINT/SIGTERM cancels the
+// method's context, discards the current cell and exits 130; outside a cell (parsing, loading
+// data, writing reports) it exits at once.
 //
-// Parallel and distributed runs: a runner locks a cell (an O_EXCL lock file naming pid and host,
-// refreshed while held; locks of dead processes or not refreshed for -lock-stale are broken) before
-// running it, so several runners may share a results folder; each skips cells another holds.
-// -shard i/n selects the cells whose grid index is i modulo n: use it with Slurm job arrays
-// (-shard $SLURM_ARRAY_TASK_ID/N) or Kubernetes indexed Jobs (-shard $JOB_COMPLETION_INDEX/N).
-// The report is always rebuilt from every cell file present, so shards that wrote to separate
-// folders are merged by copying their cells/ folders together (or with -merge) and running -report.
+// Parallel and distributed runs: a runner locks a cell (an O_EXCL lock file naming its pid, host,
+// boot, PID namespace and a random owner token, refreshed while held; results.Lock says when a
+// lock is broken) before running it, so several runners may share a results folder; each skips
+// cells another holds. -shard i/n selects the cells whose grid index is i modulo n: use it with
+// Slurm job arrays (-shard $SLURM_ARRAY_TASK_ID/N) or Kubernetes indexed Jobs
+// (-shard $JOB_COMPLETION_INDEX/N). The report reads every planned cell's file, so shards that
+// wrote to separate folders are merged by copying their cells/ folders together (or with -merge)
+// and running -report.
 package main
 
 import (
