@@ -618,7 +618,7 @@ func TestSignalOutsideTraining(t *testing.T) {
 			cfg := writeConfig(t, dir, strings.Replace(relConfig, "users: 30, events_per_user: 60", "users: 1000, events_per_user: 1000", 1))
 			out := filepath.Join(dir, "results")
 			cmd, lines := startBin(t, "-config", cfg, "-exp", "good", "-out", out)
-			time.Sleep(300 * time.Millisecond) // parsing done, generating a million events
+			time.Sleep(700 * time.Millisecond) // parsing done, generating a million events (about 3 s)
 			t0 := time.Now()
 			if err := cmd.Process.Signal(s); err != nil {
 				t.Fatal(err)
