@@ -632,7 +632,11 @@ func TestSignalOutsideTraining(t *testing.T) {
 				t.Errorf("stopping took %v after the first signal\n%s", d, stderr)
 			}
 			if files := snapshot(t, dir); len(files) != 1 {
-				t.Errorf("files written: %v", files)
+				var names []string
+				for p := range files {
+					names = append(names, p)
+				}
+				t.Errorf("files written after the signal: %v", names)
 			}
 		})
 	}
