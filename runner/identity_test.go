@@ -155,3 +155,30 @@ func TestStoredCellIdentity(t *testing.T) {
 		})
 	}
 }
+
+// TestCommittedCellsCurrent runs -report on a copy of every committed experiment folder: each
+// committed cell must still judge ok (valid, same config hash, same task fingerprint), so that
+// `-report -out results -reference` keeps finding them and a fresh ./run compares against them.
+func TestCommittedCellsCurrent(t *testing.T) {
+	manifests, _ := filepath.Glob(filepath.Join("..", "results", "*", "manifest.json"))
+	if len(manifests) == 0 {
+		t.Skip("no committed results")
+	}
+	out := t.TempDir()
+	for _, m := range manifests {
+		exp := filepath.Base(filepath.Dir(m))
+		t.Run(exp, func(t *testing.T) {
+			committed := manifestCounts(t, filepath.Join("..", "results"), exp)
+			if err := os.CopyFS(filepath.Join(out, exp), os.DirFS(filepath.Dir(m))); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := runBin(t, "-config", filepath.Join("..", "experiments.yaml"), "-exp", exp, "-report", "-out", out)
+			if code != 0 {
+				t.Fatalf("-report: exit %d\n%s", code, stderr)
+			}
+			if got := manifestCounts(t, out, exp); got["ok"] != committed["ok"] || len(got) != 1 {
+				t.Errorf("committed cells: %v, now %v\n%s", committed, got, stderr)
+			}
+		})
+	}
+}
