@@ -105,7 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	merge := fs.String("merge", "", "comma-separated results folders whose cell files are copied into -out, then report")
 	fs.StringVar(&o.repeat, "repeat", "", "re-run the cell of this result file from the config recorded in it (not experiments.yaml), print metric/stored/new/diff; exit 0 if bit-identical, 1 otherwise")
 	fs.StringVar(&o.stats, "stats", "", "print the statistics table of a data set (or all) and exit")
-	fs.DurationVar(&o.lockStale, "lock-stale", 10*time.Minute, "a cell lock not refreshed for this long is stale (runners refresh theirs every quarter of it)")
+	fs.DurationVar(&o.lockStale, "lock-stale", 10*time.Minute, "a cell lock not refreshed for this long is stale (runners refresh theirs every quarter of it, so the clocks of runners sharing a folder may differ by up to 3/4 of it)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()

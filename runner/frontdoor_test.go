@@ -163,3 +163,41 @@ func TestFrontDoor(t *testing.T) {
 		t.Errorf("the run changed or added files git sees:\n%s", status)
 	}
 }
+
+// TestReferenceComparison: a run ends by comparing its cells with the committed reference cells
+// of the same config and data: bit-identical ones are counted, and a differing one is printed
+// with its largest difference and the tolerance.
+func TestReferenceComparison(t *testing.T) {
+	root := moduleDir(t)
+	if code, _, stderr := runBinIn(t, root, "-exp", "good"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	ran := filepath.Join(root, defaultOut, "good", "cells")
+	ref := filepath.Join(root, "results", "good", "cells")
+	if err := os.CopyFS(ref, os.DirFS(ran)); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runBinIn(t, root, "-exp", "good", "-force")
+	if code != 0 || !strings.Contains(stderr, "compared with the committed reference results/good/cells: 1 of 1 cells bit-identical") {
+		t.Errorf("identical reference: exit %d\n%s", code, stderr)
+	}
+	editCell(t, filepath.Join(ref, "syn", "pop", "k2-seed1.json"), func(m map[string]any) {
+		o := m["metrics"].(map[string]any)["tail"].(map[string]any)
+		o["ndcg@5"] = o["ndcg@5"].(float64) + 0.01
+	})
+	// On the same commit and backend a difference is a failure to reproduce.
+	code, _, stderr = runBinIn(t, root, "-exp", "good", "-force")
+	if code != 0 || !strings.Contains(stderr, "NOT REPRODUCED (same commit and backend)") {
+		t.Errorf("differing reference, same build: exit %d\n%s", code, stderr)
+	}
+	// From another commit, a small difference is within the tolerance.
+	editCell(t, filepath.Join(ref, "syn", "pop", "k2-seed1.json"), func(m map[string]any) {
+		m["env"].(map[string]any)["git_commit"] = "0123456789abcdef"
+	})
+	code, _, stderr = runBinIn(t, root, "-exp", "good", "-force")
+	for _, want := range []string{"0 of 1 cells bit-identical", "within tolerance", "tail.ndcg@5", "-0.010000", "up to 0.02"} {
+		if code != 0 || !strings.Contains(stderr, want) {
+			t.Errorf("differing reference: exit %d, want %q in\n%s", code, want, stderr)
+		}
+	}
+}
