@@ -31,7 +31,7 @@ func TestHFBackboneFinetune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 6, EventsPerUser: 24, Behaviors: 5})
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 6, EventsPerUser: 24, Behaviors: 5, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
