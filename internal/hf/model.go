@@ -10,6 +10,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/hf/tokenizer"
 )
 
 // DefaultScope is the context scope under which a Model's variables are created.
@@ -32,7 +34,7 @@ type Model struct {
 	// Config is the parsed config.json.
 	Config *Config
 	// Tokenizer is the parsed tokenizer.json.
-	Tokenizer *Tokenizer
+	Tokenizer *tokenizer.Tokenizer
 	// Scope is the context scope of the variables (DefaultScope unless changed before Init).
 	Scope string
 	// LoRA, when set before Init, adds low-rank adapters to the targeted projections and freezes
@@ -52,7 +54,7 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	tk, err := LoadTokenizer(dir)
+	tk, err := tokenizer.Load(dir)
 	if err != nil {
 		return nil, err
 	}
