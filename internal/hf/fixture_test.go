@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/behaviorlm/harness/internal/engine"
+	"github.com/behaviorlm/harness/internal/hf/safetensors"
 )
 
 // flavours are the fixture checkpoints made by reference/hf/make_fixture.py.
@@ -87,7 +88,7 @@ func TestLogitsMatchTorch(t *testing.T) {
 	for _, fl := range flavours {
 		t.Run(fl, func(t *testing.T) {
 			m, ctx := loadFixture(t, fl, nil)
-			want, err := OpenSafetensors(fixtureDir(fl) + ".logits.safetensors")
+			want, err := safetensors.Open(fixtureDir(fl) + ".logits.safetensors")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,12 +5,14 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/behaviorlm/harness/internal/hf/safetensors"
 	"github.com/behaviorlm/harness/internal/hf/tokenizer"
 )
 
@@ -41,7 +43,7 @@ type Model struct {
 	// all base weights. Nil means no adapters and all weights trainable.
 	LoRA *LoRAConfig
 
-	ck       *Checkpoint
+	ck       *safetensors.Checkpoint
 	hasBias  map[string]bool // projection name -> carries a bias
 	tiedHead bool            // lm_head is the embedding matrix
 }
@@ -58,7 +60,7 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck, err := OpenCheckpoint(dir)
+	ck, err := safetensors.OpenCheckpoint(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -169,10 +171,10 @@ func (m *Model) checkTensors() error {
 		if !ok {
 			return fmt.Errorf("checkpoint %s: missing tensor %q", m.Dir, s.hfName)
 		}
-		if !equalInts(info.Shape, s.shape) {
+		if !slices.Equal(info.Shape, s.shape) {
 			return fmt.Errorf("safetensors %s: tensor %q has shape %v, config.json implies %v", file, s.hfName, info.Shape, s.shape)
 		}
-		if _, err := decodeFloat32(info.DType, nil); err != nil {
+		if _, err := safetensors.DecodeFloat32(info.DType, nil); err != nil {
 			return fmt.Errorf("safetensors %s: tensor %q: %w", file, s.hfName, err)
 		}
 	}
