@@ -3,6 +3,7 @@ package experiments
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"time"
 
 	"github.com/behaviorlm/harness/datasets"
@@ -54,6 +55,23 @@ func fitStage(env method.Env, name string, m *Loaded, task *datasets.Task, sampl
 		log("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f, elapsed %s, ETA %s", name, p.Epoch, p.Step, p.TotalSteps,
 			p.TrainLoss, p.ValidLoss, p.ValidAcc, p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
 	}
+	var artifacts string // where this stage's trained state is saved, if the backbone saves it
+	if env.ArtifactDir != "" && m.SaveTrained != nil {
+		artifacts = filepath.Join(env.ArtifactDir, name)
+	}
+	if artifacts != "" && env.ReuseArtifacts {
+		start := time.Now()
+		ok, err := m.LoadTrained(artifacts)
+		if err != nil {
+			return method.Stage{}, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if ok {
+			log("%s: loaded the trained state from %s instead of training", name, artifacts)
+			el := time.Since(start)
+			return method.Stage{Name: name, Seconds: el.Seconds(), Elapsed: el, Cached: true}, &train.Result{MinValidLoss: math.NaN()}, nil
+		}
+		log("%s: no saved state in %s: training", name, artifacts)
+	}
 	log("%s: fine-tuning on %d samples (%d valid)", name, len(samples), len(valid))
 	start := time.Now()
 	res, err := train.Fit(env.Backend, m.Ctx, m.Model, m.NumClasses, m.Encode(samples), datasets.Targets(samples),
@@ -62,6 +80,12 @@ func fitStage(env method.Env, name string, m *Loaded, task *datasets.Task, sampl
 		return method.Stage{}, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	el := time.Since(start)
+	if artifacts != "" && !env.ReuseArtifacts {
+		if err := m.SaveTrained(artifacts); err != nil {
+			return method.Stage{}, nil, fmt.Errorf("%s: saving the trained state: %w", name, err)
+		}
+		log("%s: saved the trained state to %s", name, artifacts)
+	}
 	return method.Stage{Name: name, Seconds: el.Seconds(), Elapsed: el, Steps: res.Steps, Loss: res.FinalTrainLoss}, res, nil
 }
 

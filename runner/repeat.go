@@ -43,6 +43,7 @@ func repeat(x *executor, path string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	x.backend, x.bdesc = b, desc
+	x.reuseArtifacts = true
 	x.logf("repeating %s (stored: backend %s, commit %s; now: backend %s, commit %s)", c.label(), stored.Backend, stored.Env.Short(), desc, x.env.Short())
 	r := x.runCell(c)
 	if x.backend != nil && !x.abandoned {
