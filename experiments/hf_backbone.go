@@ -104,6 +104,7 @@ func (b *hfBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	if !m.Tokenizer.CoversAllBytes() {
 		return nil, fmt.Errorf("hf backbone %s: the tokenizer does not cover all 256 bytes, so some prompts could not be encoded", p.Path)
 	}
+	m.Backend = env.Backend // the weights are read straight into the backend's buffers: held once
 	ctx := context.New()
 	engine.SeedContext(ctx, env.Seed)
 	pretrained := b.params.Pretrained

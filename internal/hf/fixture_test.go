@@ -171,3 +171,36 @@ func TestInitRandomIsSeededAndNotPretrained(t *testing.T) {
 		t.Errorf("random init within %g of the pretrained logits", d)
 	}
 }
+
+// TestInitOnBackend: weights read straight into backend buffers (Model.Backend) give the same
+// logits as host tensors.
+func TestInitOnBackend(t *testing.T) {
+	backend := newBackend(t)
+	for _, fl := range flavours {
+		m, ctx := loadFixture(t, fl, nil)
+		m2, err := Load(fixtureDir(fl))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2.Backend = backend
+		ctx2 := context.New()
+		if err := m2.Init(ctx2); err != nil {
+			t.Fatal(err)
+		}
+		for v := range ctx2.IterVariables() {
+			if val, err := v.Value(); err != nil || val.IsLocal() {
+				t.Fatalf("%s: variable %s is a host tensor (err %v)", fl, v.ScopeAndName(), err)
+			}
+			break
+		}
+		exp := readExpected(t, fl)
+		var seqs [][]int
+		for _, p := range exp.Prompts {
+			seqs = append(seqs, p.IDsSpecial)
+		}
+		a, b := runForward(t, backend, m, ctx, seqs), runForward(t, backend, m2, ctx2, seqs)
+		if d := maxAbsDiff3(a, b); d != 0 {
+			t.Errorf("%s: logits differ by %g", fl, d)
+		}
+	}
+}

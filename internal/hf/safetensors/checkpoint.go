@@ -126,6 +126,19 @@ func (ck *Checkpoint) ReadFloat32(name string, want ...int) ([]float32, error) {
 	return sf.ReadFloat32(name)
 }
 
+// ReadFloat32Into is ReadFloat32 into dst (see File.ReadFloat32Into).
+func (ck *Checkpoint) ReadFloat32Into(name string, dst []float32, want ...int) error {
+	sf, ok := ck.where[name]
+	if !ok {
+		return fmt.Errorf("checkpoint %s: missing tensor %q", ck.Dir, name)
+	}
+	info := sf.Tensors[name]
+	if !slices.Equal(info.Shape, want) {
+		return fmt.Errorf("safetensors %s: tensor %q has shape %v, the config implies %v", sf.Path, name, info.Shape, want)
+	}
+	return sf.ReadFloat32Into(name, dst)
+}
+
 // Names returns all tensor names in sorted order.
 func (ck *Checkpoint) Names() []string {
 	names := make([]string, 0, len(ck.where))

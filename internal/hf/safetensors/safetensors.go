@@ -161,6 +161,41 @@ func (sf *File) Names() []string {
 	return names
 }
 
+// ReadFloat32Into reads the named tensor into dst, converting it to float32 (from F32, F16, BF16
+// or F64) in chunks, so that no copy of the whole tensor is made; len(dst) must be its number of
+// elements.
+func (sf *File) ReadFloat32Into(name string, dst []float32) error {
+	info, ok := sf.Tensors[name]
+	if !ok {
+		return fmt.Errorf("safetensors %s: no tensor %q", sf.Path, name)
+	}
+	if len(dst) != info.NumElements() {
+		return fmt.Errorf("safetensors %s: tensor %q has %d elements, destination %d", sf.Path, name, info.NumElements(), len(dst))
+	}
+	if _, err := DecodeFloat32(info.DType, nil); err != nil {
+		return fmt.Errorf("safetensors %s: tensor %q: %w", sf.Path, name, err)
+	}
+	f, err := os.Open(sf.Path)
+	if err != nil {
+		return fmt.Errorf("safetensors %s: %w", sf.Path, err)
+	}
+	defer f.Close()
+	size := dtypeSize(info.DType)
+	const chunk = 1 << 16 // elements per read
+	buf := make([]byte, min(chunk, len(dst))*size)
+	for done := 0; done < len(dst); {
+		n := min(chunk, len(dst)-done)
+		b := buf[:n*size]
+		if _, err := f.ReadAt(b, sf.dataStart+info.Begin+int64(done*size)); err != nil {
+			return fmt.Errorf("safetensors %s: reading tensor %q: %w", sf.Path, name, err)
+		}
+		vals, _ := DecodeFloat32(info.DType, b)
+		copy(dst[done:], vals)
+		done += n
+	}
+	return nil
+}
+
 // ReadFloat32 reads the named tensor and converts it to float32 (from F32, F16, BF16 or F64).
 func (sf *File) ReadFloat32(name string) ([]float32, error) {
 	info, ok := sf.Tensors[name]

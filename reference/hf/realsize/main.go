@@ -90,6 +90,7 @@ func run(dir, backendSpec string, samples, fwdTokens, steps, loraBatch, maxPromp
 	if err != nil {
 		return err
 	}
+	m.Backend = backend // as the hf backbone does: weights read straight into backend buffers
 	ctx := context.New()
 	engine.SeedContext(ctx, 1)
 	if err := m.Init(ctx); err != nil {
