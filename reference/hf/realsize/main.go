@@ -8,8 +8,10 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"strings"
@@ -23,6 +25,7 @@ import (
 	"github.com/behaviorlm/harness/experiments"
 	"github.com/behaviorlm/harness/internal/engine"
 	"github.com/behaviorlm/harness/internal/hf"
+	"github.com/behaviorlm/harness/internal/hf/safetensors"
 	"github.com/behaviorlm/harness/internal/train"
 )
 
@@ -34,8 +37,15 @@ func main() {
 	steps := flag.Int("lora-steps", 1, "LoRA training steps to time (0 = skip), batch -lora-batch")
 	loraBatch := flag.Int("lora-batch", 2, "batch size of the LoRA step")
 	maxPrompt := flag.Int("max-prompt-tokens", 256, "hf max_prompt_tokens")
+	logits := flag.String("check-logits", "", "compare the logits with this file of reference/hf/realsize_logits.py (max |diff| / max |logit| <= 1e-3 per prompt), then stop")
 	flag.Parse()
-	if err := run(*dir, *backendSpec, *samples, *fwdTokens, *steps, *loraBatch, *maxPrompt); err != nil {
+	var err error
+	if *logits != "" {
+		err = checkLogits(*dir, *backendSpec, *logits)
+	} else {
+		err = run(*dir, *backendSpec, *samples, *fwdTokens, *steps, *loraBatch, *maxPrompt)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "realsize:", err)
 		os.Exit(1)
 	}
@@ -140,6 +150,69 @@ func run(dir, backendSpec string, samples, fwdTokens, steps, loraBatch, maxPromp
 			return err
 		}
 	}
+	return nil
+}
+
+// checkLogits compares Go's logits of the prompts stored in the reference file with PyTorch's.
+func checkLogits(dir, backendSpec, path string) error {
+	backend, err := engine.New(backendSpec)
+	if err != nil {
+		return err
+	}
+	m, err := hf.Load(dir)
+	if err != nil {
+		return err
+	}
+	m.Backend = backend
+	ctx := context.New()
+	if err := m.Init(ctx); err != nil {
+		return err
+	}
+	ref, err := safetensors.Open(path)
+	if err != nil {
+		return err
+	}
+	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, tok, msk *graph.Node) *graph.Node {
+		return m.Forward(ctx, tok, msk, false)
+	})
+	if err != nil {
+		return err
+	}
+	defer exec.Finalize()
+	worst := 0.0
+	for _, name := range ref.Names() {
+		var ids []int
+		if err := json.Unmarshal([]byte(ref.Metadata[name]), &ids); err != nil {
+			return fmt.Errorf("%s: metadata %s: %w", path, name, err)
+		}
+		want, err := ref.ReadFloat32(name)
+		if err != nil {
+			return err
+		}
+		tokens, mask := hf.LeftPad([][]int{ids}, 0)
+		out, err := exec.Exec(tokens, mask)
+		if err != nil {
+			return err
+		}
+		got := out[0].Value().([][][]float32)[0]
+		out[0].FinalizeAll()
+		v := m.Config.VocabSize
+		maxDiff, maxRef := 0.0, 0.0
+		for t := range got {
+			for j, g := range got[t] {
+				r := float64(want[t*v+j])
+				maxDiff = max(maxDiff, math.Abs(float64(g)-r))
+				maxRef = max(maxRef, math.Abs(r))
+			}
+		}
+		rel := maxDiff / maxRef
+		worst = max(worst, rel)
+		fmt.Printf("%s: %d tokens x %d logits: max |go - torch| %.3g, max |logit| %.3g, relative %.3g\n", name, len(ids), v, maxDiff, maxRef, rel)
+	}
+	if worst > 1e-3 {
+		return fmt.Errorf("logits differ from PyTorch's by %.3g relative (> 1e-3)", worst)
+	}
+	fmt.Printf("logits match PyTorch within %.3g relative (<= 1e-3)\n", worst)
 	return nil
 }
 
