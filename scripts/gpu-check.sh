@@ -176,7 +176,7 @@ if [ -n "$logits" ]; then
 fi
 
 say "speed: forward, scoring of nyc's 292 behaviors, LoRA steps"
-if [ "$cpu" = 1 ]; then steps="-samples 1 -lora-steps 1 -lora-batch 2 -forward-tokens 32 -max-prompt-tokens 64"; else steps="-samples 8 -lora-steps 3 -lora-batch 4"; fi
+if [ "$cpu" = 1 ]; then steps="-samples 1 -lora-steps 1 -lora-batch 2 -forward-tokens 32 -max-prompt-tokens 64"; else steps="-samples 8 -lora-steps 3 -lora-batch 2"; fi
 # shellcheck disable=SC2086
 run_for 150 "$bin/realsize" -backend "$backend" -dir "$ckpt" $steps
 
