@@ -32,7 +32,7 @@ import (
 func main() {
 	dir := flag.String("dir", "", "checkpoint folder (required)")
 	backendSpec := flag.String("backend", "go", "GoMLX backend (engine.New spec)")
-	samples := flag.Int("samples", 2, "nyc test samples to score (after one warm-up sample)")
+	samples := flag.Int("samples", 2, "nyc test samples to score after one warm-up sample (0 = no scoring)")
 	fwdTokens := flag.Int("forward-tokens", 128, "tokens of the forward-pass measurement (batch 1)")
 	steps := flag.Int("lora-steps", 1, "LoRA training steps to time (0 = skip), batch -lora-batch")
 	loraBatch := flag.Int("lora-batch", 2, "batch size of the LoRA step")
@@ -123,6 +123,21 @@ func run(dir, backendSpec string, samples, fwdTokens, steps, loraBatch, maxPromp
 		return err
 	}
 
+	if samples > 0 {
+		if err := timeScoring(backend, m, ctx, scorer, task, p, samples); err != nil {
+			return err
+		}
+	}
+	if steps > 0 {
+		if err := timeLoRA(backend, m, ctx, scorer, task, p, steps, loraBatch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timeScoring scores one nyc test sample (compiling), then samples+1 of them.
+func timeScoring(backend backends.Backend, m *hf.Model, ctx *context.Context, scorer *hf.Scorer, task *datasets.Task, p hf.Params, samples int) error {
 	prompts := make([][]int, 0, samples+1)
 	for _, s := range task.Test[:min(samples+1, len(task.Test))] {
 		ids, err := m.Tokenizer.Encode(experiments.RenderHFPrompt(task.Behaviors, s.History, s.Next), p.AddSpecialTokens)
@@ -131,7 +146,7 @@ func run(dir, backendSpec string, samples, fwdTokens, steps, loraBatch, maxPromp
 		}
 		prompts = append(prompts, ids)
 	}
-	start = time.Now()
+	start := time.Now()
 	if _, err := scorer.Score(backend, ctx, prompts[:1], 1); err != nil {
 		return err
 	}
@@ -144,12 +159,6 @@ func run(dir, backendSpec string, samples, fwdTokens, steps, loraBatch, maxPromp
 	all := time.Since(start)
 	per := (all - first) / time.Duration(len(prompts)-1)
 	report(fmt.Sprintf("score %d", len(prompts)), all, fmt.Sprintf("%.2f s/sample after compiling (%d behaviors)", per.Seconds(), len(task.Behaviors)))
-
-	if steps > 0 {
-		if err := timeLoRA(backend, m, ctx, scorer, task, p, steps, loraBatch); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
