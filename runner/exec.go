@@ -37,6 +37,8 @@ type executor struct {
 	// abandoned is set when an interrupted method was left running; the backend is then not
 	// finalised under it.
 	abandoned bool
+	// reuseArtifacts (-repeat) has methods load a cell's saved artefacts instead of training.
+	reuseArtifacts bool
 
 	logs map[string]*datasets.Log
 	task struct { // the task of the current (data set, k, seed), shared by its cells
@@ -234,7 +236,8 @@ func (x *executor) runCell(c *cell) *results.Cell {
 	}
 	prefix := "    [" + c.label() + "] "
 	env := method.Env{Ctx: x.ctx, Backend: x.backend, Seed: c.seed, CacheDir: filepath.Join(x.opts.out, "cache"),
-		Logf: func(format string, args ...any) { x.logf(prefix+format, args...) }}
+		Logf:        func(format string, args ...any) { x.logf(prefix+format, args...) },
+		ArtifactDir: artifactDir(c.path), ReuseArtifacts: x.reuseArtifacts}
 	out, err := x.runMethod(m, env, task)
 	if err != nil {
 		return finish(err)
@@ -415,4 +418,21 @@ func (e *etaEstimator) eta(cells []*cell) string {
 		return total.String()
 	}
 	return fmt.Sprintf("%s, a guess for %d cells of kinds not timed yet", total, guessed)
+}
+
+// artifactDir is where a cell's artefacts (e.g. save_adapter's LoRA adapters) go: its result path
+// with the cells folder replaced by artifacts and without ".json", e.g.
+// results/main/artifacts/nyc/uniform/k5-seed1 for results/main/cells/nyc/uniform/k5-seed1.json
+// (outside cells/, which holds only result files). A result file outside a cells folder gets
+// FILE.artifacts next to it.
+func artifactDir(resultPath string) string {
+	base := strings.TrimSuffix(resultPath, ".json")
+	parts := strings.Split(filepath.ToSlash(base), "/")
+	for i := len(parts) - 2; i >= 0; i-- {
+		if parts[i] == "cells" {
+			parts[i] = "artifacts"
+			return filepath.FromSlash(strings.Join(parts, "/"))
+		}
+	}
+	return base + ".artifacts"
 }

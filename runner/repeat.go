@@ -40,6 +40,7 @@ func repeat(x *executor, path string, stdout, stderr io.Writer) int {
 		}
 		x.backend, x.bdesc = b, desc
 	}
+	x.reuseArtifacts = true
 	x.logf("repeating %s (stored: backend %s, commit %s; now: backend %s, commit %s)", c.label(), stored.Backend, stored.Env.Short(), x.bdesc, x.env.Short())
 	r := x.runCell(c)
 	if x.backend != nil && !x.abandoned {
