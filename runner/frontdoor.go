@@ -63,6 +63,9 @@ func locate(o *options, chdir func(string) error, stderr io.Writer) error {
 		}
 		dir = parent
 	}
+	if o.repeat != "" {
+		return nil // -repeat reads the config recorded in the cell file, not experiments.yaml
+	}
 	return fmt.Errorf("%s not found in %s or any parent folder: run from the repository root (the folder with go.mod), or give -config", configName, cwd)
 }
 
