@@ -30,7 +30,7 @@ STEPS=${STEPS:-30}
 CLASSES=${CLASSES:-292}
 THREADS=${THREADS:-2}
 EXPERT=${EXPERT:-1}
-BENCHES=${BENCHES:-"gru4rec-train sasrec-train bert4rec-train lm-train lm-pretrain gru4rec-eval sasrec-eval bert4rec-eval lm-eval"}
+BENCHES=${BENCHES:-"gru4rec-train sasrec-train bert4rec-train lm-train lm-pretrain gru4rec-eval sasrec-eval bert4rec-eval lm-eval hf-forward"}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 tmp=$(mktemp -d)
@@ -82,6 +82,7 @@ names = {
     "sasrec-eval": "SASRec evaluation (batch 256)",
     "bert4rec-eval": "BERT4Rec evaluation (batch 256)",
     "lm-eval": "Behavior LM evaluation (batch 256)",
+    "hf-forward": "hf backbone forward, Qwen2-0.5B widths, 2 layers (8 x 64 tokens)",
 }
 cpu = "?"
 try:

@@ -15,8 +15,8 @@ differs is only how the computation is expressed:
     nn.TransformerEncoderLayer fast path) where its restrictions allow (no causal mask, even
     number of heads: BERT4Rec); the causal models (SASRec, LM) cannot use it on CPU in 1.13
     ("src_mask not currently supported on CPU");
-  - evaluation under torch.inference_mode, with the transformer models traced and frozen by
-    torch.jit (GRU4Rec's single nn.GRU op gains nothing from it);
+  - evaluation under torch.inference_mode, with the transformer models and the hf backbone
+    (hf-forward) traced and frozen by torch.jit (GRU4Rec's single nn.GRU op gains nothing from it);
   - training with AdamW(foreach=True), zero_grad(set_to_none=True) and the gradient clipping
     done with torch._foreach_norm / torch._foreach_mul_ (what clip_grad_norm_ does in 2.x).
 
@@ -229,7 +229,7 @@ def optimizer(params, **kw):
 
 
 def jit_eval(model, example):
-    """Traced and frozen for inference (transformer models); GRU4Rec stays eager."""
+    """Traced and frozen for inference (transformer models, the hf backbone); GRU4Rec stays eager."""
     if isinstance(model, GRU4Rec) or os.environ.get("EXPERT_JIT") == "0":
         return model
     with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
@@ -243,6 +243,16 @@ def run(bench, c, steps, warmup):
     torch.manual_seed(1)
     model_name, kind = bench.rsplit("-", 1)
     pool = 4096
+    if bench == "hf-forward":
+        inputs = plain.hf_inputs()
+        model = jit_eval(plain.Qwen2Backbone(**plain.HF).eval(), inputs)
+
+        def step():
+            with torch.inference_mode():
+                model(*inputs)
+
+        sec, cpu = plain.timed(step, warmup, steps)
+        return "tokens/s", inputs[0].numel() / sec, sec, cpu
     if kind == "pretrain":
         model = BehaviorLM(plain.BehaviorLM(c, 1 + plain.LM_HISTORY * 3 + 3))
         tok = plain.lm_prompts(pool, c, gen)
@@ -351,6 +361,13 @@ def check(c=292, n=64, tol=2e-5):
             tgt = torch.randint(0, c, (n, plain.LM_HISTORY + 1), generator=gen)
             positions = torch.tensor([2 + 3 * i for i in range(plain.LM_HISTORY)] + [tok.shape[1] - 1])
             same("lm pretrain loss", e.pretrain_loss(full[0], tgt, positions), p.pretrain_loss(full[0], tgt, positions))
+    torch.manual_seed(3)
+    p = plain.Qwen2Backbone(vocab=97, dim=64, heads=4, kv_heads=2, mlp=128, layers=2).eval()
+    tokens = torch.randint(0, 97, (4, 16))
+    mask = torch.ones_like(tokens)
+    mask[:2, :5] = 0
+    with torch.inference_mode():
+        same("hf eval jit", jit_eval(copy.deepcopy(p), (tokens, mask))(tokens, mask), p(tokens, mask))
     return bad
 
 
