@@ -18,6 +18,7 @@
 #   THREADS   threads for both sides: GOMAXPROCS and torch.set_num_threads (default 2)
 #   PYTHON    the Python with torch (default /usr/bin/python3)
 #   EXPERT    0 to leave out the expert PyTorch side (default 1)
+#   RAW       a folder to keep the runs' JSON lines in (go.jsonl, torch.jsonl, expert.jsonl)
 #   OMP_WAIT_POLICY  passed to PyTorch's OpenMP runtime; default PASSIVE, because spinning
 #             OpenMP threads lose up to 10x when the cores are shared with other processes. On an
 #             idle machine ACTIVE (OpenMP's own default) can be a little faster: try both.
@@ -58,6 +59,9 @@ for b in $BENCHES; do
 	done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+if [ -n "${RAW:-}" ]; then
+	mkdir -p "$RAW" && cp "$tmp/go.jsonl" "$tmp/torch.jsonl" "$tmp/expert.jsonl" "$RAW/"
+fi
 
 "$PYTHON" - "$tmp/go.jsonl" "$tmp/torch.jsonl" "$tmp/expert.jsonl" "$load_before" "$load_after" "$REPEATS" "$STEPS" "$CLASSES" "$THREADS" <<'EOF'
 import json, os, platform, statistics, sys
@@ -96,21 +100,23 @@ print(f"Go: {any_go['backend']}. PyTorch {any_pt['torch']} (OMP_WAIT_POLICY={os.
 print(f"{classes} classes, history 20; medians of {repeats} runs of {steps} timed steps. Plain = bench/torch_models.py "
       f"(PyTorch as written plainly), expert = bench/torch_expert.py (nn.GRU, fused QKV and encoder-layer fast path, "
       f"jit-frozen evaluation, foreach AdamW and clipping, mallopt; outputs checked equal to plain). Go / X = throughput "
-      f"ratio (above 1: Go is faster); CPU time = process CPU seconds per step, all threads (below 1: Go does the step "
-      f"with less CPU; steadier than wall time when the machine is loaded); peak memory = max RSS of the process.")
+      f"ratio (above 1: Go is faster); Go / X, CPU = the same ratio in process CPU time per step, all threads (X's CPU "
+      f"seconds per step over Go's; above 1: Go does the step with less CPU; much steadier than wall time when other "
+      f"processes load the machine); peak memory = max RSS of the process.")
 print()
 med = lambda runs, k: statistics.median(r[k] for r in runs)
 if ex:
-    print("| benchmark | unit | Go | PyTorch plain | PyTorch expert | Go / plain | Go / expert | Go ms/step | expert ms/step | Go / expert CPU time | Go peak MB | expert peak MB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| benchmark | unit | Go | PyTorch plain | PyTorch expert | Go / plain | Go / expert | "
+          "Go / plain, CPU | Go / expert, CPU | Go ms/step | expert ms/step | Go peak MB | expert peak MB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for b in go:
         if b not in pt or b not in ex:
             continue
         gv, pv, ev = med(go[b], "value"), med(pt[b], "value"), med(ex[b], "value")
-        gc, ec = med(go[b], "cpu_ms_per_step"), med(ex[b], "cpu_ms_per_step")
+        gc, pc, ec = med(go[b], "cpu_ms_per_step"), med(pt[b], "cpu_ms_per_step"), med(ex[b], "cpu_ms_per_step")
         print(f"| {names.get(b, b)} | {go[b][0]['unit']} | {gv:,.0f} | {pv:,.0f} | {ev:,.0f} | {gv / pv:.2f}x | "
-              f"**{gv / ev:.2f}x** | {med(go[b], 'ms_per_step'):.1f} | {med(ex[b], 'ms_per_step'):.1f} | {gc / ec:.2f} | "
-              f"{med(go[b], 'peak_rss_mb'):.0f} | {med(ex[b], 'peak_rss_mb'):.0f} |")
+              f"**{gv / ev:.2f}x** | {pc / gc:.2f}x | **{ec / gc:.2f}x** | {med(go[b], 'ms_per_step'):.1f} | "
+              f"{med(ex[b], 'ms_per_step'):.1f} | {med(go[b], 'peak_rss_mb'):.0f} | {med(ex[b], 'peak_rss_mb'):.0f} |")
     sys.exit(0)
 print("| benchmark | unit | Go | PyTorch | Go / PyTorch | Go ms/step | PyTorch ms/step | Go / PyTorch CPU time | Go peak MB | PyTorch peak MB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
