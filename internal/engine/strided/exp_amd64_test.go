@@ -119,3 +119,17 @@ func BenchmarkActivations(b *testing.B) {
 		}
 	}
 }
+
+// TestBinaryAVX2KernelsMatchGo runs the binary-op check with the AVX-512 kernels switched off, so
+// that the AVX2 ones are checked on AVX-512 CPUs too.
+func TestBinaryAVX2KernelsMatchGo(t *testing.T) {
+	if !cpu.X86.HasAVX512F {
+		t.Skip("no AVX-512: TestBinaryVectorKernelsMatchGo already checks the AVX2 kernels")
+	}
+	old := useBinaryAVX512
+	useBinaryAVX512 = false
+	defer func() { useBinaryAVX512 = old }()
+	for _, n := range []int{37, 117} {
+		checkBinaryKernels(t, n)
+	}
+}
