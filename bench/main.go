@@ -1,6 +1,7 @@
 // Command bench times the harness's models on the pure-Go backend at their default sizes (read
 // from the packages' defaults): a training step of GRU4Rec, SASRec, BERT4Rec and the behavior LM
-// (fine-tuning), LM pretraining (tokens/s) and evaluation throughput (inference, batches of 256). bench/compare.sh runs it next
+// (fine-tuning), LM pretraining (tokens/s), evaluation throughput (inference, batches of 256) and
+// an evaluation forward of the hf backbone at a 0.5B-class width (hf-forward). bench/compare.sh runs it next
 // to the PyTorch mirrors in bench/torch_models.py and prints a comparison table.
 //
 //	go run ./bench                      # all benchmarks, one child process each, as a table
@@ -30,7 +31,7 @@ import (
 // benches lists the benchmark names, in table order.
 var benches = []string{
 	"gru4rec-train", "sasrec-train", "bert4rec-train", "lm-train", "lm-pretrain",
-	"gru4rec-eval", "sasrec-eval", "bert4rec-eval", "lm-eval",
+	"gru4rec-eval", "sasrec-eval", "bert4rec-eval", "lm-eval", "hf-forward",
 }
 
 // Result is one benchmark's outcome (one JSON line).
@@ -110,6 +111,8 @@ func runOne(name string, o options, cpuprofile string) (*Result, error) {
 		m, err = lmPretrain(backend, o)
 	case kind == "eval" && model == "lm":
 		m, err = lmEval(backend, o)
+	case kind == "forward" && model == "hf":
+		m, err = hfForward(backend, o)
 	case kind == "train":
 		m, err = baselineTrain(backend, model, o)
 	case kind == "eval":

@@ -8,6 +8,9 @@ The models mirror the Go ones at their default sizes, op for op where it matters
             (1 head, ReLU FFN 64) -> final layer norm -> last position -> tied item embeddings.
   bert4rec  baselines/bert4rec.go: history + [mask] -> 2 bidirectional pre-norm blocks (2 heads,
             GELU FFN 256) -> layer norm -> the [mask] position -> dense, GELU, layer norm -> tied.
+  hf        internal/hf forward.go (bench/hf.go): a Qwen2 backbone at Qwen2-0.5B's layer widths
+            (hidden 896, 14 heads, 2 key/value heads, SwiGLU MLP 4864, RoPE), 2 layers, evaluation
+            forward of 8 x 64 tokens to the final hidden states (hf-forward, tokens/s).
   lm        internal/lm/model.go: decoder-only transformer (dim 64, 2 layers, 2 heads, GELU FFN
             256) over prompts of the last 10 events (34 tokens, lm.DefaultConfig): fine-tuned as
             a classifier at the answer position (the last block computes only that query),
@@ -194,6 +197,85 @@ class BehaviorLM(nn.Module):
         return F.cross_entropy(logits.reshape(-1, self.c), targets.reshape(-1), ignore_index=-1)
 
 
+class Qwen2Layer(nn.Module):
+    """One Qwen2 decoder layer (internal/hf forward.go; transformers' Qwen2DecoderLayer)."""
+
+    def __init__(self, dim, heads, kv_heads, mlp, eps=1e-6):
+        super().__init__()
+        self.heads, self.kv_heads, self.hd, self.eps = heads, kv_heads, dim // heads, eps
+        self.ln1, self.ln2 = nn.Parameter(torch.ones(dim)), nn.Parameter(torch.ones(dim))
+        self.q = nn.Linear(dim, dim)
+        self.k = nn.Linear(dim, kv_heads * self.hd)
+        self.v = nn.Linear(dim, kv_heads * self.hd)
+        self.o = nn.Linear(dim, dim, bias=False)
+        self.gate, self.up = nn.Linear(dim, mlp, bias=False), nn.Linear(dim, mlp, bias=False)
+        self.down = nn.Linear(mlp, dim, bias=False)
+        for p in self.parameters():
+            if p.dim() == 2:
+                nn.init.normal_(p, std=0.02)
+            elif p is not self.ln1 and p is not self.ln2:
+                nn.init.zeros_(p)
+
+    def forward(self, x, cos, sin, bias):
+        b, l, _ = x.shape
+        h = rms_norm(x, self.ln1, self.eps)
+        q = rotary(self.q(h).view(b, l, self.heads, self.hd).transpose(1, 2), cos, sin)
+        k = rotary(self.k(h).view(b, l, self.kv_heads, self.hd).transpose(1, 2), cos, sin)
+        v = self.v(h).view(b, l, self.kv_heads, self.hd).transpose(1, 2)
+        rep = self.heads // self.kv_heads
+        k, v = k.repeat_interleave(rep, 1), v.repeat_interleave(rep, 1)
+        s = q @ k.transpose(-1, -2) / math.sqrt(self.hd) + bias
+        a = (torch.softmax(s, -1) @ v).transpose(1, 2).reshape(b, l, -1)
+        x = x + self.o(a)
+        h = rms_norm(x, self.ln2, self.eps)
+        return x + self.down(F.silu(self.gate(h)) * self.up(h))
+
+
+def rms_norm(x, w, eps):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+
+
+def rotary(x, cos, sin):
+    half = x.shape[-1] // 2
+    return x * cos + torch.cat([-x[..., half:], x[..., :half]], -1) * sin
+
+
+class Qwen2Backbone(nn.Module):
+    """internal/hf Model.Hidden for a Qwen2 config: embeddings, decoder layers, final RMSNorm."""
+
+    def __init__(self, vocab, dim, heads, kv_heads, mlp, layers, theta=1e6):
+        super().__init__()
+        self.embed = embedding(vocab, dim, 0.02)
+        self.layers = nn.ModuleList(Qwen2Layer(dim, heads, kv_heads, mlp) for _ in range(layers))
+        self.norm = nn.Parameter(torch.ones(dim))
+        hd = dim // heads
+        self.register_buffer("inv_freq", 1.0 / theta ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd), persistent=False)
+
+    def forward(self, tokens, mask):
+        positions = (mask.cumsum(1) - 1).clamp(min=0)
+        angles = (positions[..., None].double() * self.inv_freq).float()
+        angles = torch.cat([angles, angles], -1)[:, None]  # [B, 1, L, hd]
+        cos, sin = angles.cos(), angles.sin()
+        l = tokens.shape[1]
+        allowed = torch.tril(torch.ones(l, l, dtype=torch.bool))[None, None] & mask.bool()[:, None, None, :]
+        bias = torch.where(allowed, 0.0, -1e9)
+        x = self.embed(tokens)
+        for layer in self.layers:
+            x = layer(x, cos, sin, bias)
+        return rms_norm(x, self.norm, 1e-6)
+
+
+# HF is the shape of the hf-forward benchmark (bench/hf.go): Qwen2-0.5B's layer widths, 2 layers,
+# a 1024-token vocabulary, 8 sequences of 64 tokens.
+HF = dict(vocab=1024, dim=896, heads=14, kv_heads=2, mlp=4864, layers=2)
+HF_BATCH, HF_TOKENS = 8, 64
+
+
+def hf_inputs():
+    tokens = torch.tensor([[(i * 31 + j * 7) % HF["vocab"] for j in range(HF_TOKENS)] for i in range(HF_BATCH)])
+    return tokens, torch.ones_like(tokens)
+
+
 def lm_prompts(n, num_classes, gen):
     """Random prompts shaped like internal/lm's: <bos>, LM_HISTORY x (weekday, hour, behavior),
     next weekday, next hour, "next:" (34 tokens)."""
@@ -245,6 +327,16 @@ def run(bench, c, steps, warmup):
     torch.manual_seed(1)
     model_name, kind = bench.rsplit("-", 1)
     pool = 4096
+    if bench == "hf-forward":
+        model = Qwen2Backbone(**HF).eval()
+        tokens, mask = hf_inputs()
+
+        def step():
+            with torch.no_grad():
+                model(tokens, mask)
+
+        sec, cpu = timed(step, warmup, steps)
+        return "tokens/s", tokens.numel() / sec, sec, cpu
     if kind == "pretrain":
         model = BehaviorLM(c, 1 + LM_HISTORY * 3 + 3)
         tok = lm_prompts(pool, c, gen)
@@ -299,7 +391,7 @@ def run(bench, c, steps, warmup):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bench", required=True, help="gru4rec-train, sasrec-train, bert4rec-train, lm-train, lm-pretrain, <model>-eval")
+    ap.add_argument("--bench", required=True, help="gru4rec-train, sasrec-train, bert4rec-train, lm-train, lm-pretrain, <model>-eval, hf-forward")
     ap.add_argument("--classes", type=int, default=292, help="number of behaviors (292 = nyc, 1182 = geolife)")
     ap.add_argument("--steps", type=int, default=30, help="timed steps")
     ap.add_argument("--warmup", type=int, default=3, help="untimed steps first")

@@ -81,7 +81,7 @@ func TestAppUsageAndLSAppFixtures(t *testing.T) {
 }
 
 func TestSplitIsChronologicalPerUser(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 5, EventsPerUser: 21})
+	log, err := Synthetic(SyntheticConfig{Users: 5, EventsPerUser: 21, Behaviors: 40, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestSplitIsChronologicalPerUser(t *testing.T) {
 }
 
 func TestTailShotsDeterministicPerSeed(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 80, Behaviors: 60})
+	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 80, Behaviors: 60, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestBuildTaskErrors(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 2, EventsPerUser: 10})
+	log, err := Synthetic(SyntheticConfig{Users: 2, EventsPerUser: 10, Behaviors: 40, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestAppUsageSeparatorsOnly(t *testing.T) {
 // events count the same as Train's targets (so at most k), and every removed event is a tail
 // behavior.
 func TestStreamKeptMatchesTrain(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 80, Behaviors: 60})
+	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 80, Behaviors: 60, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,5 +266,36 @@ func TestStreamKeptMatchesTrain(t *testing.T) {
 	}
 	if want := len(all.Train) - len(task.Train); removed != want || removed == 0 {
 		t.Errorf("%d events marked removed, want %d (> 0)", removed, want)
+	}
+}
+
+// TestSyntheticUsesZeroAsGiven checks that sequential: 0 generates a log without the successor
+// structure instead of silently taking the default 0.6.
+func TestSyntheticUsesZeroAsGiven(t *testing.T) {
+	c := DefaultSyntheticConfig()
+	def, err := Synthetic(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Sequential = 0
+	zero, err := Synthetic(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := 0
+	for u, evs := range def.Users {
+		for i, e := range evs.Events {
+			if zero.Users[u].Events[i].Behavior == e.Behavior {
+				same++
+			}
+		}
+	}
+	if same == def.NumEvents() {
+		t.Error("sequential: 0 generated the same log as the default 0.6")
+	}
+	for _, bad := range []SyntheticConfig{{Users: 100_000_000, EventsPerUser: 100, Behaviors: 40}, {Users: 1, EventsPerUser: 2, Behaviors: 1}} {
+		if _, err := Synthetic(bad); err == nil {
+			t.Errorf("%+v: no error", bad)
+		}
 	}
 }

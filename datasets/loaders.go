@@ -86,6 +86,12 @@ func loadFiles(path string, embeddedNames []string, pattern string, read reader)
 		}
 		plain, _ := filepath.Glob(filepath.Join(path, pattern))
 		gzipped, _ := filepath.Glob(filepath.Join(path, pattern+".gz"))
+		for _, g := range gzipped {
+			if i := sort.SearchStrings(plain, strings.TrimSuffix(g, ".gz")); i < len(plain) && plain[i] == strings.TrimSuffix(g, ".gz") {
+				return nil, fmt.Errorf("%s: both %s and %s are present (as gzip -k leaves them); remove one so the events are not read twice",
+					path, filepath.Base(plain[i]), filepath.Base(g))
+			}
+		}
 		files = append(plain, gzipped...)
 		sort.Strings(files)
 		if len(files) == 0 {
@@ -93,6 +99,12 @@ func loadFiles(path string, embeddedNames []string, pattern string, read reader)
 		}
 	}
 	for _, f := range files {
+		// A FIFO, device or socket would block in open or read forever: only regular files.
+		if st, err := os.Stat(f); err != nil {
+			return nil, fmt.Errorf("open data set: %w", err)
+		} else if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: not a regular file (%s); give a file or a folder of files", f, st.Mode().Type())
+		}
 		fh, err := os.Open(f)
 		if err != nil {
 			return nil, fmt.Errorf("open data set: %w", err)

@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// SyntheticConfig controls the synthetic generator. Zero fields take the defaults in brackets.
+// SyntheticConfig controls the synthetic generator. Every field is used as given (0 is a value,
+// not "unset"): start from DefaultSyntheticConfig, as the config file's `synthetic:` block does.
 type SyntheticConfig struct {
 	Users         int     `yaml:"users"`           // [60]
 	EventsPerUser int     `yaml:"events_per_user"` // [120]
@@ -18,37 +19,48 @@ type SyntheticConfig struct {
 	Seed          uint64  `yaml:"seed"`            // [1]
 }
 
-func (c SyntheticConfig) withDefaults() SyntheticConfig {
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
+// DefaultSyntheticConfig returns the generator's defaults (the values in brackets above).
+func DefaultSyntheticConfig() SyntheticConfig {
+	return SyntheticConfig{Users: 60, EventsPerUser: 120, Behaviors: 40, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1}
+}
+
+// Bounds on the synthetic generator's sizes, so a typo (users: 1e8) is an error instead of an
+// out-of-memory crash: at most MaxSyntheticEvents events in all (about 1 GB of memory) and
+// MaxSyntheticBehaviors behaviors.
+const (
+	MaxSyntheticEvents    = 10_000_000
+	MaxSyntheticBehaviors = 10_000
+)
+
+// Validate checks the generator's parameters: ranges and size bounds.
+func (c SyntheticConfig) Validate() error {
+	unit := func(x float64) bool { return x >= 0 && x <= 1 }
+	switch {
+	case c.Users < 1:
+		return fmt.Errorf("users: %d, want at least 1", c.Users)
+	case c.EventsPerUser < 2:
+		return fmt.Errorf("events_per_user: %d, want at least 2", c.EventsPerUser)
+	case c.Behaviors < 2 || c.Behaviors > MaxSyntheticBehaviors:
+		return fmt.Errorf("behaviors: %d, want 2 to %d", c.Behaviors, MaxSyntheticBehaviors)
+	case int64(c.Users)*int64(c.EventsPerUser) > MaxSyntheticEvents || c.EventsPerUser > MaxSyntheticEvents:
+		return fmt.Errorf("users x events_per_user: %d x %d is more than %d events", c.Users, c.EventsPerUser, MaxSyntheticEvents)
+	case !(c.Zipf >= 0) || math.IsInf(c.Zipf, 0):
+		return fmt.Errorf("zipf: %v, want a finite number >= 0", c.Zipf)
+	case !unit(c.Sequential):
+		return fmt.Errorf("sequential: %v, want 0 to 1", c.Sequential)
+	case !unit(c.HourStructure):
+		return fmt.Errorf("hour_structure: %v, want 0 to 1", c.HourStructure)
 	}
-	def(&c.Users, 60)
-	def(&c.EventsPerUser, 120)
-	def(&c.Behaviors, 40)
-	if c.Zipf == 0 {
-		c.Zipf = 1.2
-	}
-	if c.Sequential == 0 {
-		c.Sequential = 0.6
-	}
-	if c.HourStructure == 0 {
-		c.HourStructure = 0.2
-	}
-	if c.Seed == 0 {
-		c.Seed = 1
-	}
-	return c
+	return nil
 }
 
 // Synthetic generates a deterministic long-tailed behavior log: behavior popularity follows a Zipf
 // law, each behavior has a fixed successor that follows it with probability Sequential (so history
 // carries signal a sequential model can learn), and some behaviors are tied to the hour of day.
 func Synthetic(cfg SyntheticConfig) (*Log, error) {
-	c := cfg.withDefaults()
-	if c.Users < 1 || c.EventsPerUser < 2 || c.Behaviors < 2 || c.Zipf < 0 || c.Sequential < 0 || c.Sequential > 1 || c.HourStructure < 0 || c.HourStructure > 1 {
-		return nil, fmt.Errorf("synthetic: invalid config %+v", cfg)
+	c := cfg
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("synthetic: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(c.Seed, 0x5e9))
 	cdf := make([]float64, c.Behaviors)

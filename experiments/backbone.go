@@ -54,6 +54,11 @@ type Loaded struct {
 	Stages []method.Stage
 	// Info holds numbers worth recording (e.g. the number of parameters).
 	Info map[string]float64
+	// SaveTrained and LoadTrained, when set, write the state a fine-tuning stage trained to a
+	// folder and read it back (false when the folder holds none); see fitStage. The hf backbone
+	// sets them with save_adapter: the LoRA adapter in PEFT's layout.
+	SaveTrained func(dir string) error
+	LoadTrained func(dir string) (bool, error)
 }
 
 // BehaviorLMBackbone is the parameter struct of the behavior-lm backbone kind: the harness's own

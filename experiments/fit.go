@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/behaviorlm/harness/datasets"
@@ -14,14 +15,43 @@ const scoreBatch = 256
 
 // fitStage fine-tunes the loaded model on samples through train.RunStage (validation on the first
 // tp.ValidSamples valid samples of task), recording the stage's info keys after infoPrefix.
+//
+// When the backbone saves its trained state (Loaded.SaveTrained) and env.ArtifactDir is set, the
+// stage's state is written to <ArtifactDir>/<name> after training; with env.ReuseArtifacts it is
+// loaded from there instead of training, where present (a Cached stage without info keys).
 func fitStage(env method.Env, name, infoPrefix string, m *Loaded, task *datasets.Task, samples []datasets.Sample, tp TrainParams,
 	loss LossParams, resample bool, info map[string]float64) (method.Stage, error) {
+	var artifacts string // where this stage's trained state is saved, if the backbone saves it
+	if env.ArtifactDir != "" && m.SaveTrained != nil {
+		artifacts = filepath.Join(env.ArtifactDir, name)
+	}
+	if artifacts != "" && env.ReuseArtifacts {
+		start := time.Now()
+		ok, err := m.LoadTrained(artifacts)
+		if err != nil {
+			return method.Stage{}, fmt.Errorf("%s: %w", name, err)
+		}
+		if ok {
+			env.Log("%s: loaded the trained state from %s instead of training", name, artifacts)
+			return method.Stage{Name: name, Seconds: time.Since(start).Seconds(), Cached: true}, nil
+		}
+		env.Log("%s: no saved state in %s: training", name, artifacts)
+	}
 	st, _, err := train.RunStage(env, train.Stage{
 		Name: name, InfoPrefix: infoPrefix, Ctx: m.Ctx, Model: m.Model, NumClasses: m.NumClasses, Params: tp,
 		Train: m.Encode(samples), TrainLabels: datasets.Targets(samples), Valid: task.Valid, Encode: m.encodeLabelled,
 		Loss: loss.Loss(task.ClassCounts(samples)), Resample: resample, Trainable: m.Trainable,
 	}, info)
-	return st, err
+	if err != nil {
+		return st, err
+	}
+	if artifacts != "" && !env.ReuseArtifacts {
+		if err := m.SaveTrained(artifacts); err != nil {
+			return method.Stage{}, fmt.Errorf("%s: saving the trained state: %w", name, err)
+		}
+		env.Log("%s: saved the trained state to %s", name, artifacts)
+	}
+	return st, nil
 }
 
 // encodeLabelled encodes samples with their targets.

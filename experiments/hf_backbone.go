@@ -1,7 +1,11 @@
 package experiments
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -34,6 +38,12 @@ type HFBackbone struct {
 	hf.Params `yaml:",inline"`
 	// Pretrained false initialises the architecture randomly instead of loading the weights [true].
 	Pretrained bool `yaml:"pretrained"`
+	// SaveAdapter writes the LoRA adapter of each fine-tuning stage into the cell's artefact folder
+	// (method.Env.ArtifactDir; the runner's is results/EXP/artifacts/DATA/METHOD/kK-seedS), as
+	// STAGE/adapter_config.json and STAGE/adapter_model.safetensors in PEFT's layout, and lets the
+	// runner's -repeat score the saved adapters without training [false]. Omitted from the
+	// effective configuration when false, so existing config hashes are unchanged.
+	SaveAdapter bool `yaml:"save_adapter,omitempty"`
 }
 
 // DefaultHFBackbone returns the hf defaults: hf.DefaultParams with names followed by "\n" (the
@@ -48,6 +58,9 @@ func DefaultHFBackbone() *HFBackbone {
 func (p *HFBackbone) NewBackbone() (Backbone, error) {
 	if err := p.Params.Validate(); err != nil {
 		return nil, err
+	}
+	if p.SaveAdapter && p.LoRA.Rank == 0 {
+		return nil, fmt.Errorf("save_adapter: needs LoRA adapters (lora.rank > 0); full fine-tuning saves no adapter")
 	}
 	c := *p
 	c.LoRA.Target = append([]string(nil), p.LoRA.Target...)
@@ -91,6 +104,7 @@ func (b *hfBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	if !m.Tokenizer.CoversAllBytes() {
 		return nil, fmt.Errorf("hf backbone %s: the tokenizer does not cover all 256 bytes, so some prompts could not be encoded", p.Path)
 	}
+	m.Backend = env.Backend // the weights are read straight into the backend's buffers: held once
 	ctx := context.New()
 	engine.SeedContext(ctx, env.Seed)
 	pretrained := b.params.Pretrained
@@ -123,7 +137,7 @@ func (b *hfBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	if scorer.Mode == hf.ScoreFull {
 		full = 1
 	}
-	return &Loaded{
+	loaded := &Loaded{
 		Ctx:        ctx,
 		Encode:     hfEncoder(m, task.Behaviors, p),
 		Model:      scorer.ModelFn(),
@@ -132,7 +146,17 @@ func (b *hfBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 		Stages:     []method.Stage{{Name: "load-checkpoint", Seconds: time.Since(start).Seconds()}},
 		Info: map[string]float64{"parameters": float64(m.NumParameters()), "score_full": full,
 			"trie_nodes": float64(cands.NumNodes()), "trie_groups": float64(cands.NumGroups())},
-	}, nil
+	}
+	if b.params.SaveAdapter && m.LoRA != nil {
+		loaded.SaveTrained = func(dir string) error { return m.SaveAdapter(ctx, dir) }
+		loaded.LoadTrained = func(dir string) (bool, error) {
+			if _, err := os.Stat(filepath.Join(dir, hf.AdapterWeightsFile)); errors.Is(err, fs.ErrNotExist) {
+				return false, nil
+			}
+			return true, m.LoadAdapter(ctx, dir)
+		}
+	}
+	return loaded, nil
 }
 
 // hfEncoder returns the Loaded.Encode of the hf backbone: prompts rendered as text, oldest events

@@ -122,7 +122,7 @@ func tinyTrain(tp *TrainParams) {
 
 func synthTask(t *testing.T) *datasets.Task {
 	t.Helper()
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 10, EventsPerUser: 40, Behaviors: 25})
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 10, EventsPerUser: 40, Behaviors: 25, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

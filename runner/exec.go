@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +37,8 @@ type executor struct {
 	// abandoned is set when an interrupted method was left running; the backend is then not
 	// finalised under it.
 	abandoned bool
+	// reuseArtifacts (-repeat) has methods load a cell's saved artefacts instead of training.
+	reuseArtifacts bool
 
 	logs map[string]*datasets.Log
 	task struct { // the task of the current (data set, k, seed), shared by its cells
@@ -68,23 +70,28 @@ func (x *executor) logf(format string, args ...any) {
 	fmt.Fprintf(x.log, format+"\n", args...)
 }
 
-// current reports whether the cell already has a result for its present config.
-func current(c *cell) (bool, string) {
-	r, err := results.Read(c.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return false, ""
-	case err != nil:
-		return false, fmt.Sprintf("unreadable result (%v), re-running", err)
-	case r.ConfigHash != c.hash:
-		return false, "config changed since the stored result, re-running"
-	case r.Status != results.StatusOK:
-		return false, "previous attempt failed, retrying"
+// setInCell tells the interrupt handler whether a cell is running (see deps.inCell).
+func (x *executor) setInCell(v bool) {
+	if x.deps.inCell != nil {
+		x.deps.inCell.Store(v)
 	}
-	return true, ""
 }
 
-// run executes the selected cells in order and returns what happened.
+// cleanLeftovers removes the temporary files that killed writes left in the experiment's folder
+// and the cache (older than -lock-stale: a younger one may be a live runner's write).
+func (x *executor) cleanLeftovers() {
+	for _, dir := range []string{results.ExperimentDir(x.opts.out, x.exp.Name), filepath.Join(x.opts.out, "cache")} {
+		removed, err := results.CleanTemp(dir, x.opts.lockStale)
+		if err != nil {
+			x.logf("warning: %v", err)
+		}
+		for _, p := range removed {
+			x.logf("removed a leftover temporary file of an interrupted write: %s", p)
+		}
+	}
+}
+
+// run executes the selected cells in order and returns what happened; loadData must have run.
 func (x *executor) run(cells []*cell) (*summary, error) {
 	s := &summary{}
 	var todo []*cell
@@ -97,9 +104,6 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 		}
 		todo = append(todo, c)
 	}
-	if err := x.loadData(todo); err != nil {
-		return s, &inputError{err}
-	}
 	x.logf("experiment %s: %d of %d cells selected, %d already done, %d to run", x.exp.Name, len(cells), x.exp.NumCells(), s.skipped, len(todo))
 	if len(todo) == 0 {
 		return s, nil
@@ -110,17 +114,19 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 			return s, fmt.Errorf("backend: %w", err)
 		}
 		x.backend, x.bdesc = b, desc
-		x.logf("backend: %s", desc)
 	}
+	x.logf("backend: %s", x.bdesc)
 	start := time.Now()
-	est := &etaEstimator{byMethod: map[string][]time.Duration{}}
+	est := newETAEstimator()
 	for i, c := range todo {
 		if x.ctx.Err() != nil {
 			s.interrupted = true
 			break
 		}
+		x.setInCell(true)
 		lock, err := results.AcquireLock(c.path+".lock", x.opts.lockStale)
 		if err != nil {
+			x.setInCell(false)
 			var le *results.LockedError
 			if errors.As(err, &le) {
 				x.logf("[%d/%d] %s: skipped, %v", i+1, len(todo), c.label(), err)
@@ -132,6 +138,7 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 		ok, why := current(c)
 		if ok && !x.opts.force {
 			lock.Release() // another runner finished it meanwhile
+			x.setInCell(false)
 			s.skipped++
 			continue
 		}
@@ -139,24 +146,26 @@ func (x *executor) run(cells []*cell) (*summary, error) {
 			why = " (" + why + ")"
 		}
 		x.logf("[%d/%d] %s ...%s", i+1, len(todo), c.label(), why)
-		t0 := time.Now()
 		r := x.runCell(c)
 		if x.ctx.Err() != nil {
 			lock.Release()
+			x.setInCell(false)
 			s.interrupted = true
 			x.logf("[%d/%d] %s: interrupted, nothing written", i+1, len(todo), c.label())
 			break
 		}
 		if err := results.Write(c.path, r); err != nil {
 			lock.Release()
+			x.setInCell(false)
 			return s, err
 		}
 		if err := lock.Release(); err != nil {
 			x.logf("warning: %v", err)
 		}
+		x.setInCell(false)
 		s.ran++
-		est.add(c.variant.Name, time.Since(t0))
-		eta := est.remaining(todo[i+1:])
+		est.add(c, r)
+		eta := est.eta(todo[i+1:])
 		status := "ok"
 		if r.Status != results.StatusOK {
 			s.failed++
@@ -227,7 +236,8 @@ func (x *executor) runCell(c *cell) *results.Cell {
 	}
 	prefix := "    [" + c.label() + "] "
 	env := method.Env{Ctx: x.ctx, Backend: x.backend, Seed: c.seed, CacheDir: filepath.Join(x.opts.out, "cache"),
-		Logf: func(format string, args ...any) { x.logf(prefix+format, args...) }}
+		Logf:        func(format string, args ...any) { x.logf(prefix+format, args...) },
+		ArtifactDir: artifactDir(c.path), ReuseArtifacts: x.reuseArtifacts}
 	out, err := x.runMethod(m, env, task)
 	if err != nil {
 		return finish(err)
@@ -324,15 +334,51 @@ func oneLine(s string, n int) string {
 	return s
 }
 
-// etaEstimator predicts the time of the remaining cells: a cell is expected to take as long as the
-// mean of the finished cells of the same method variant, or of all finished cells if none.
+// etaEstimator predicts the time of the remaining cells from measured durations. A cell is
+// expected to take the mean of the finished cells of the same method variant, else of the same
+// method kind, else (a guess, flagged as such) of all finished cells. A pretraining that was not
+// cached (an uncached "pretrain" stage: the LM of a data set and seed, reused by its other cells)
+// is measured apart and counted once per (data set, seed, backbones) not yet seen, instead of
+// inflating every cell of its kind (issue 14: the first cell, with pretraining, times the rest).
 type etaEstimator struct {
-	byMethod map[string][]time.Duration
-	all      []time.Duration
+	byVariant, byKind map[string][]time.Duration
+	all, pretrain     []time.Duration
+	pretrained        map[string]bool
 }
 
-func (e *etaEstimator) add(method string, d time.Duration) {
-	e.byMethod[method] = append(e.byMethod[method], d)
+func newETAEstimator() *etaEstimator {
+	return &etaEstimator{byVariant: map[string][]time.Duration{}, byKind: map[string][]time.Duration{}, pretrained: map[string]bool{}}
+}
+
+// pretrainKey names the pretrained LM a cell shares with others ("" for a cell without backbone).
+func pretrainKey(c *cell) string {
+	if len(c.cfg.Backbones) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(c.cfg.Backbones))
+	for n := range c.cfg.Backbones {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return fmt.Sprintf("%s/%d/%s", c.dataset.Name, c.seed, strings.Join(names, ","))
+}
+
+// add records a finished cell: its wall time without any uncached pretraining.
+func (e *etaEstimator) add(c *cell, r *results.Cell) {
+	d := time.Duration(r.WallSeconds * float64(time.Second))
+	for _, st := range r.Stages {
+		if st.Name == "pretrain" && !st.Cached {
+			p := time.Duration(st.Seconds * float64(time.Second))
+			e.pretrain = append(e.pretrain, p)
+			d -= p
+		}
+	}
+	d = max(d, 0)
+	if k := pretrainKey(c); k != "" {
+		e.pretrained[k] = true
+	}
+	e.byVariant[c.variant.Name] = append(e.byVariant[c.variant.Name], d)
+	e.byKind[c.variant.Kind] = append(e.byKind[c.variant.Kind], d)
 	e.all = append(e.all, d)
 }
 
@@ -344,14 +390,49 @@ func mean(ds []time.Duration) time.Duration {
 	return sum / time.Duration(len(ds))
 }
 
-func (e *etaEstimator) remaining(cells []*cell) time.Duration {
-	var total time.Duration
+// remaining estimates the time of cells; guessed counts the cells of kinds not timed yet.
+func (e *etaEstimator) remaining(cells []*cell) (total time.Duration, guessed int) {
+	pending := map[string]bool{}
 	for _, c := range cells {
-		if ds := e.byMethod[c.variant.Name]; len(ds) > 0 {
-			total += mean(ds)
-		} else if len(e.all) > 0 {
+		switch {
+		case len(e.byVariant[c.variant.Name]) > 0:
+			total += mean(e.byVariant[c.variant.Name])
+		case len(e.byKind[c.variant.Kind]) > 0:
+			total += mean(e.byKind[c.variant.Kind])
+		case len(e.all) > 0:
 			total += mean(e.all)
+			guessed++
+		}
+		if k := pretrainKey(c); k != "" && !e.pretrained[k] && !pending[k] && len(e.pretrain) > 0 {
+			pending[k] = true
+			total += mean(e.pretrain)
 		}
 	}
-	return total.Round(time.Second)
+	return total.Round(time.Second), guessed
+}
+
+// eta formats the estimate of the remaining cells for a progress line.
+func (e *etaEstimator) eta(cells []*cell) string {
+	total, guessed := e.remaining(cells)
+	if guessed == 0 {
+		return total.String()
+	}
+	return fmt.Sprintf("%s, a guess for %d cells of kinds not timed yet", total, guessed)
+}
+
+// artifactDir is where a cell's artefacts (e.g. save_adapter's LoRA adapters) go: its result path
+// with the cells folder replaced by artifacts and without ".json", e.g.
+// results/main/artifacts/nyc/uniform/k5-seed1 for results/main/cells/nyc/uniform/k5-seed1.json
+// (outside cells/, which holds only result files). A result file outside a cells folder gets
+// FILE.artifacts next to it.
+func artifactDir(resultPath string) string {
+	base := strings.TrimSuffix(resultPath, ".json")
+	parts := strings.Split(filepath.ToSlash(base), "/")
+	for i := len(parts) - 2; i >= 0; i-- {
+		if parts[i] == "cells" {
+			parts[i] = "artifacts"
+			return filepath.FromSlash(strings.Join(parts, "/"))
+		}
+	}
+	return base + ".artifacts"
 }

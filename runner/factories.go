@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/gomlx/gomlx/backends"
 
@@ -45,6 +46,7 @@ func defaultDeps() (deps, error) {
 			}
 			return b, engine.Describe(b), nil
 		},
-		env: results.CurrentEnv,
+		env:   results.CurrentEnv,
+		chdir: os.Chdir,
 	}, nil
 }

@@ -4,10 +4,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// defaultOut is the default results folder, relative to the module root (git-ignored).
+const defaultOut = "runs"
 
 // options are the runner's command-line flags.
 type options struct {
@@ -15,15 +19,22 @@ type options struct {
 	seeds                         []uint64
 	only                          []string
 	force, report, check, list    bool
-	shardI, shardN                int
-	merge                         []string
-	stats                         string
-	repeat                        string
-	compare                       []string
-	lockStale                     time.Duration
+	// reference allows writing into the committed reference results (<module root>/results).
+	reference bool
+	// configSet and outSet say whether -config and -out were given (locate resolves the defaults).
+	configSet, outSet bool
+	// root is the module root when the config file sits in it (then <root>/results holds the
+	// committed reference results), else "".
+	root           string
+	shardI, shardN int
+	merge          []string
+	stats          string
+	repeat         string
+	compare        []string
+	lockStale      time.Duration
 }
 
-const usageText = `Usage: go run ./runner [flags]
+const usageText = `Usage: ./run [flags]   (builds bin/runner, then runs it; or go run ./runner [flags])
 
 Runs a named experiment grid of experiments.yaml (data sets x methods x tail shots k x seeds) and
 writes one result file per cell, a manifest and a markdown report:
@@ -43,13 +54,15 @@ Flags:
 
 const examplesText = `
 Examples:
-  go run ./runner                          # the quick experiment (nyc + geolife, k=5, seed 1)
+  ./run                                    # the quick experiment (nyc + geolife, k=5, seed 1) into runs/quick,
+                                           # then compared with the committed results/quick/cells
   go run ./runner -list                    # experiments and their cell counts
   go run ./runner -exp main -seeds 1,2     # the main grid with two seeds only
   go run ./runner -exp main -only 'nyc/*'  # only the nyc cells (glob on dataset/method/k/seed)
   go run ./runner -exp main -only sasrec,pop
   go run ./runner -exp ci -check           # CI gate: run the ci grid, compare with its thresholds
-  go run ./runner -exp main -report        # rebuild report.md from stored results, no training
+  go run ./runner -exp main -report        # rebuild runs/main/report.md from stored results, no training
+  go run ./runner -exp main -report -out results -reference   # maintainers: the committed report
   go run ./runner -stats nyc               # data set statistics table (-stats all: every data set)
   go run ./runner -exp main -compare behaviorlm,uniform   # paired differences from stored cells
   GOMLX_BACKEND=xla:cuda go run ./runner -exp main   # another GoMLX backend
@@ -60,14 +73,19 @@ satisfies index % n == i. With a shared results folder, run n shards in parallel
 -shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; Kubernetes indexed Job:
 -shard $JOB_COMPLETION_INDEX/<completions>), then -report. Without a shared folder, give each shard
 its own -out and combine them with -merge:
-  go run ./runner -exp main -out results -merge shard0/,shard1/,shard2/
+  go run ./runner -exp main -out all -merge shard0/,shard1/,shard2/
 (-merge copies the experiment's finished cell files from each folder into -out, keeping a cell
 already there when it is ok with the same config, then writes the report; copying the cells/
 folders by hand and running -report is equivalent).
 
 Exit status: 0 success (-repeat: bit-identical); 1 a cell failed, -check fell short or -repeat differs;
-2 bad flags, config or data (nothing is written);
+2 bad flags (including an unknown or unavailable -backend), config or data (nothing is written);
 130 interrupted (SIGINT/SIGTERM: the current cell is abandoned and nothing partial is written).
+go run reports every non-zero status as 1: scripts use ./run (or go build -o bin/runner ./runner).
+
+Without -config, experiments.yaml is looked for in the current folder and then its parents up to
+the module root; when found above, the runner works from that folder (relative -out, -merge and
+-repeat paths stay relative to where you started).
 `
 
 // parseFlags parses the command line; the error is already reported on stderr.
@@ -78,7 +96,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.exp, "exp", "quick", "experiment to run (see -list)")
 	fs.StringVar(&o.configPath, "config", "experiments.yaml", "experiments file")
 	fs.StringVar(&o.backend, "backend", "", "GoMLX backend spec: go, go:<options>, xla:<plugin> (empty: $GOMLX_BACKEND, else go)")
-	fs.StringVar(&o.out, "out", "results", "results folder")
+	fs.StringVar(&o.out, "out", defaultOut, "results folder (the default is git-ignored; the committed reference results/ needs -reference)")
+	fs.BoolVar(&o.reference, "reference", false, "allow writing into the committed reference results (results/ of the module): for maintainers regenerating them")
 	seeds := fs.String("seeds", "", "comma-separated seeds overriding the experiment's, e.g. 1,2,3")
 	only := fs.String("only", "", "comma-separated filters on cell ids dataset/method/k/seed: substrings, or globs with * and ?")
 	fs.BoolVar(&o.force, "force", false, "re-run cells even if a current result exists")
@@ -90,7 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.repeat, "repeat", "", "re-run the cell of this result file from the config recorded in it (not experiments.yaml), print metric/stored/new/diff; exit 0 if bit-identical, 1 otherwise")
 	compare := fs.String("compare", "", "print the paired table of two method variants a,b from stored cells (difference a - b with 95% intervals, p, Holm) and exit; trains nothing")
 	fs.StringVar(&o.stats, "stats", "", "print the statistics table of a data set (or all) and exit")
-	fs.DurationVar(&o.lockStale, "lock-stale", 10*time.Minute, "a cell lock not refreshed for this long is stale (runners refresh theirs every quarter of it)")
+	fs.DurationVar(&o.lockStale, "lock-stale", 10*time.Minute, "a cell lock not refreshed for this long is stale (runners refresh theirs every quarter of it, so the clocks of runners sharing a folder may differ by up to 3/4 of it)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -99,6 +118,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	fs.Visit(func(f *flag.Flag) {
+		o.configSet = o.configSet || f.Name == "config"
+		o.outSet = o.outSet || f.Name == "out"
+	})
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "runner: unexpected arguments %q\n", fs.Args())
 		fs.Usage()
@@ -113,6 +136,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
 			if err != nil {
 				return fail(fmt.Errorf("-seeds: %q is not a non-negative integer", s))
+			}
+			if slices.Contains(o.seeds, v) {
+				return fail(fmt.Errorf("-seeds: seed %d given twice", v))
 			}
 			o.seeds = append(o.seeds, v)
 		}

@@ -22,6 +22,8 @@ type cell struct {
 	path    string
 	cfg     results.CellConfig
 	hash    string
+	// fingerprint is the task fingerprint of the data as it is now (set by loadData).
+	fingerprint string
 }
 
 // taskKey identifies the cells that share one datasets.Task.
@@ -62,6 +64,8 @@ func plan(cfg *config.Config, e *config.Experiment, out string) ([]*cell, error)
 		vcs[i] = variantConfig{params: p, backbones: referenced(v.Params, backbones)}
 	}
 	var cells []*cell
+	byPath := map[string]string{} // lower-cased result path -> cell id (case-insensitive file systems too)
+	byHash := map[string]string{} // config hash -> cell id
 	for _, dsName := range e.Datasets {
 		ds, _ := cfg.Dataset(dsName)
 		for _, k := range e.TailShots {
@@ -77,6 +81,15 @@ func plan(cfg *config.Config, e *config.Experiment, out string) ([]*cell, error)
 						return nil, fmt.Errorf("cell %s: %w", c.id, err)
 					}
 					c.hash = h
+					key := strings.ToLower(c.path)
+					if other, dup := byPath[key]; dup {
+						return nil, fmt.Errorf("experiment %s: cells %s and %s map to the same result file %s: rename a data set or method so their names differ after replacing / and \\ by _ (and ignoring case)", e.Name, other, c.id, c.path)
+					}
+					byPath[key] = c.id
+					if other, dup := byHash[h]; dup {
+						return nil, fmt.Errorf("experiment %s: cells %s and %s have the same config (a value listed twice?); each would count twice in mean ± std", e.Name, other, c.id)
+					}
+					byHash[h] = c.id
 					cells = append(cells, c)
 				}
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -204,6 +205,21 @@ experiments:
 	nyc := func(file string) string {
 		return strings.Replace(base, "datasets:\n", "datasets:\n  mine: {loader: nyc, path: "+filepath.Join(data, file)+"}\n", 1) + "    # uses mine\n"
 	}
+	// bomb merges ten copies of the level below, six levels deep: 10^6 entries from 400 bytes.
+	bomb := "x-0: &a0 {k: 1}\n"
+	for i := 1; i <= 6; i++ {
+		refs := strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", ")
+		bomb += fmt.Sprintf("x-%d: &a%d {<<: [%s]}\n", i, i, refs)
+	}
+	// A folder holding a data file twice (plain and gzip-compressed), and a FIFO as a data file.
+	twice := filepath.Join(dir, "twice")
+	os.MkdirAll(twice, 0o755)
+	os.WriteFile(filepath.Join(twice, "checkins.csv"), []byte(header+"1,2012-04-03T18:00:09,Bar\n1,2012-04-03T19:00:09,Bar\n"), 0o644)
+	gzipFile(t, filepath.Join(twice, "checkins.csv"), filepath.Join(twice, "checkins.csv.gz"))
+	fifo := filepath.Join(data, "fifo.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	useMine := func(s string) string { return strings.Replace(s, "datasets: [syn]", "datasets: [mine]", 1) }
 	// hfAt fine-tunes an hf backbone read from folder (one step: the load is what is tested).
 	hfAt := func(folder string) string {
@@ -215,36 +231,57 @@ experiments:
 		name, yaml string
 		want       []string // substrings of the one error line
 		cellFails  bool     // the error is a failed cell (exit 1) rather than an input error (exit 2)
+		args       []string // extra runner flags
 	}{
-		{"yaml syntax", base + "  broken: [\n", []string{"experiments.yaml", "line"}, false},
-		{"unknown top-level key", base + "extra: 1\n", []string{"experiments.yaml:13", `"extra"`}, false},
-		{"unknown method parameter", strings.Replace(base, "smoothing: 1", "smoothin: 1", 1), []string{"experiments.yaml:6", `"smoothin"`}, false},
-		{"wrong type", strings.Replace(base, "smoothing: 1", "smoothing: lots", 1), []string{"experiments.yaml:6", "smoothing"}, false},
-		{"wrong type of seeds", strings.Replace(base, "seeds: [1]", "seeds: [one]", 1), []string{"experiments.yaml:12", "seeds"}, false},
-		{"empty grid", strings.Replace(base, "seeds: [1]", "seeds: []", 1), []string{"experiments.yaml:", "seeds"}, false},
-		{"empty methods", strings.Replace(base, "methods: [pop, markov]", "methods: []", 1), []string{"experiments.yaml:", "methods"}, false},
-		{"unknown method", strings.Replace(base, "methods: [pop, markov]", "methods: [pop, nope]", 1), []string{"experiments.yaml:10", `"nope"`}, false},
-		{"unknown data set", strings.Replace(base, "datasets: [syn]", "datasets: [nowhere]", 1), []string{"experiments.yaml:9", `"nowhere"`}, false},
-		{"unknown method kind", strings.Replace(base, "kind: pop", "kind: popular", 1), []string{"experiments.yaml:5", `"popular"`}, false},
-		{"missing kind", strings.Replace(base, "{kind: pop}", "{}", 1), []string{"experiments.yaml:5", "kind"}, false},
-		{"unknown loader", strings.Replace(base, "loader: synthetic", "loader: magic", 1), []string{"experiments.yaml:3", `"magic"`}, false},
-		{"unknown synthetic key", strings.Replace(base, "seed: 3}", "seed: 3, color: red}", 1), []string{"experiments.yaml:3", `"color"`}, false},
-		{"negative k", strings.Replace(base, "tail_shots: [2]", "tail_shots: [-1]", 1), []string{"experiments.yaml:11", "tail_shots"}, false},
-		{"duplicated experiment", base + "  bad:\n    datasets: [syn]\n", []string{"experiments.yaml:", `"bad"`}, false},
-		{"duplicated method", strings.Replace(base, "  markov: {kind", "  pop: {kind: pop}\n  markov: {kind", 1), []string{"experiments.yaml:", `"pop"`}, false},
-		{"unknown experiment key", strings.Replace(base, "    seeds: [1]\n", "    seeds: [1]\n    seed: 2\n", 1), []string{"experiments.yaml:13", `"seed"`}, false},
-		{"bad sample config", strings.Replace(base, "history_len: 5", "history_len: -5", 1), []string{"experiments.yaml:1", "history_len"}, false},
-		{"missing data file", useMine(nyc("missing.csv")), []string{"experiments.yaml:3", "missing.csv"}, false},
-		{"missing column", useMine(nyc("nocolumn.csv")), []string{"nocolumn.csv:1", `"category"`}, false},
-		{"bad timestamp", useMine(nyc("badtime.csv")), []string{"badtime.csv:3", "yesterday"}, false},
-		{"empty data file", useMine(nyc("empty.csv")), []string{"empty.csv", "empty"}, false},
-		{"non-UTF-8 data", useMine(nyc("notutf8.csv")), []string{"notutf8.csv:2", "UTF-8"}, false},
-		{"a user with one event", useMine(nyc("oneevent.csv")), []string{"oneevent.csv", "too few events"}, false},
-		{"missing checkpoint folder", hfAt(filepath.Join(dir, "nowhere")), []string{filepath.Join(dir, "nowhere")}, true},
-		{"truncated safetensors", hfAt(truncated), []string{truncated, "model.safetensors"}, true},
-		{"wrong tensor shape", hfAt(badShape), []string{badShape, "model.norm.weight"}, true},
-		{"missing tokenizer.json", hfAt(noTokenizer), []string{filepath.Join(noTokenizer, "tokenizer.json")}, true},
-		{"malformed config.json", hfAt(badConfig), []string{filepath.Join(badConfig, "config.json")}, true},
+		{"yaml syntax", base + "  broken: [\n", []string{"experiments.yaml", "line"}, false, nil},
+		{"unknown top-level key", base + "extra: 1\n", []string{"experiments.yaml:13", `"extra"`}, false, nil},
+		{"unknown method parameter", strings.Replace(base, "smoothing: 1", "smoothin: 1", 1), []string{"experiments.yaml:6", `"smoothin"`}, false, nil},
+		{"wrong type", strings.Replace(base, "smoothing: 1", "smoothing: lots", 1), []string{"experiments.yaml:6", "smoothing"}, false, nil},
+		{"wrong type of seeds", strings.Replace(base, "seeds: [1]", "seeds: [one]", 1), []string{"experiments.yaml:12", "seeds"}, false, nil},
+		{"empty grid", strings.Replace(base, "seeds: [1]", "seeds: []", 1), []string{"experiments.yaml:", "seeds"}, false, nil},
+		{"empty methods", strings.Replace(base, "methods: [pop, markov]", "methods: []", 1), []string{"experiments.yaml:", "methods"}, false, nil},
+		{"unknown method", strings.Replace(base, "methods: [pop, markov]", "methods: [pop, nope]", 1), []string{"experiments.yaml:10", `"nope"`}, false, nil},
+		{"unknown data set", strings.Replace(base, "datasets: [syn]", "datasets: [nowhere]", 1), []string{"experiments.yaml:9", `"nowhere"`}, false, nil},
+		{"unknown method kind", strings.Replace(base, "kind: pop", "kind: popular", 1), []string{"experiments.yaml:5", `"popular"`}, false, nil},
+		{"missing kind", strings.Replace(base, "{kind: pop}", "{}", 1), []string{"experiments.yaml:5", "kind"}, false, nil},
+		{"unknown loader", strings.Replace(base, "loader: synthetic", "loader: magic", 1), []string{"experiments.yaml:3", `"magic"`}, false, nil},
+		{"unknown synthetic key", strings.Replace(base, "seed: 3}", "seed: 3, color: red}", 1), []string{"experiments.yaml:3", `"color"`}, false, nil},
+		{"negative k", strings.Replace(base, "tail_shots: [2]", "tail_shots: [-1]", 1), []string{"experiments.yaml:11", "tail_shots"}, false, nil},
+		{"duplicated experiment", base + "  bad:\n    datasets: [syn]\n", []string{"experiments.yaml:", `"bad"`}, false, nil},
+		{"duplicated method", strings.Replace(base, "  markov: {kind", "  pop: {kind: pop}\n  markov: {kind", 1), []string{"experiments.yaml:", `"pop"`}, false, nil},
+		{"unknown experiment key", strings.Replace(base, "    seeds: [1]\n", "    seeds: [1]\n    seed: 2\n", 1), []string{"experiments.yaml:13", `"seed"`}, false, nil},
+		{"bad sample config", strings.Replace(base, "history_len: 5", "history_len: -5", 1), []string{"experiments.yaml:1", "history_len"}, false, nil},
+		{"merge bomb", strings.Replace(bomb+base, "{kind: pop}", "{<<: *a6, kind: pop}", 1), []string{"experiments.yaml:", "merge keys expand to more than"}, false, nil},
+		{"mapping merging itself", strings.Replace(base, "pop: {kind: pop}", "pop: &p {kind: pop, <<: *p}", 1), []string{"experiments.yaml:5", "merges itself"}, false, nil},
+		{"NaN parameter", strings.Replace(base, "smoothing: 1", "smoothing: .nan", 1), []string{"experiments.yaml:6", "methods.markov.smoothing", "not a finite number"}, false, nil},
+		{"infinite sample config", strings.Replace(base, "history_len: 5", "history_len: 5, anchor_min_share: -.inf", 1), []string{"experiments.yaml:1", "data.anchor_min_share", "not a finite number"}, false, nil},
+		{"NaN split fraction", strings.Replace(base, "history_len: 5", "history_len: 5, split: {train: .NaN, valid: 0.1, test: 0.1}", 1), []string{"experiments.yaml:1", "data.split.train"}, false, nil},
+		{"huge synthetic data set", strings.Replace(base, "users: 30", "users: 100000000", 1), []string{"experiments.yaml:3", "users"}, false, nil},
+		{"out-of-range synthetic parameter", strings.Replace(base, "seed: 3}", "seed: 3, sequential: 1.5}", 1), []string{"experiments.yaml:3", "sequential"}, false, nil},
+		{"methods that sanitise to one path", strings.Replace(strings.Replace(base, "  markov: {kind", "  'a\\b': {kind: pop}\n  a_b: {kind: pop}\n  markov: {kind", 1), "methods: [pop, markov]", `methods: [pop, 'a\b', a_b]`, 1),
+			[]string{"a_b", "same result file"}, false, nil},
+		{"dot names that sanitise to one path", strings.Replace(strings.Replace(base, "  markov: {kind", "  '..': {kind: pop}\n  _..: {kind: pop}\n  markov: {kind", 1), "methods: [pop, markov]", `methods: ['..', _..]`, 1),
+			[]string{"same result file"}, false, nil},
+		{"data sets that sanitise to one path", strings.Replace(strings.Replace(base, "  syn: {", "  x/y: {loader: synthetic}\n  x_y: {loader: synthetic}\n  syn: {", 1), "datasets: [syn]", "datasets: [x/y, x_y]", 1),
+			[]string{"x_y", "same result file"}, false, nil},
+		{"seed given twice", base, []string{"-seeds", "twice"}, false, []string{"-seeds", "1,1"}},
+		{"varied value given twice", strings.Replace(base, "    seeds: [1]\n", "    seeds: [1]\n    vary: {markov: {smoothing: [1, 1, 2]}}\n", 1), []string{"experiments.yaml:13", "smoothing", "twice"}, false, nil},
+		{"varied values with one config", strings.Replace(base, "    seeds: [1]\n", "    seeds: [1]\n    vary: {markov: {smoothing: [1, 1.0]}}\n", 1), []string{"same config"}, false, nil},
+		{"unknown backend", base, []string{"-backend", `"cuda"`}, false, []string{"-backend", "cuda"}},
+		{"xla backend without a plugin, nothing to run", base, []string{"-backend", "xla"}, false, []string{"-backend", "xla:cuda", "-exp", "good", "-config", writeConfig(t, dir, relConfig)}},
+		{"data file plain and gzipped", useMine(nyc("../twice")), []string{"checkins.csv.gz", "both"}, false, nil},
+		{"FIFO as data file", useMine(nyc("fifo.csv")), []string{"fifo.csv", "not a regular file"}, false, nil},
+		{"missing data file", useMine(nyc("missing.csv")), []string{"experiments.yaml:3", "missing.csv"}, false, nil},
+		{"missing column", useMine(nyc("nocolumn.csv")), []string{"nocolumn.csv:1", `"category"`}, false, nil},
+		{"bad timestamp", useMine(nyc("badtime.csv")), []string{"badtime.csv:3", "yesterday"}, false, nil},
+		{"empty data file", useMine(nyc("empty.csv")), []string{"empty.csv", "empty"}, false, nil},
+		{"non-UTF-8 data", useMine(nyc("notutf8.csv")), []string{"notutf8.csv:2", "UTF-8"}, false, nil},
+		{"a user with one event", useMine(nyc("oneevent.csv")), []string{"oneevent.csv", "too few events"}, false, nil},
+		{"missing checkpoint folder", hfAt(filepath.Join(dir, "nowhere")), []string{filepath.Join(dir, "nowhere")}, true, nil},
+		{"truncated safetensors", hfAt(truncated), []string{truncated, "model.safetensors"}, true, nil},
+		{"wrong tensor shape", hfAt(badShape), []string{badShape, "model.norm.weight"}, true, nil},
+		{"missing tokenizer.json", hfAt(noTokenizer), []string{filepath.Join(noTokenizer, "tokenizer.json")}, true, nil},
+		{"malformed config.json", hfAt(badConfig), []string{filepath.Join(badConfig, "config.json")}, true, nil},
 	}
 	if len(cases) < 20 {
 		t.Fatalf("only %d cases", len(cases))
@@ -254,7 +291,7 @@ experiments:
 			cdir := filepath.Join(dir, fmt.Sprintf("case%02d", i))
 			os.MkdirAll(cdir, 0o755)
 			cfg := writeConfig(t, cdir, c.yaml)
-			code, _, stderr := runBin(t, "-config", cfg, "-exp", "bad", "-out", out)
+			code, _, stderr := runBin(t, append([]string{"-config", cfg, "-exp", "bad", "-out", out}, c.args...)...)
 			want := 2
 			if c.cellFails {
 				want = 1
@@ -303,6 +340,22 @@ experiments:
 				os.RemoveAll(filepath.Join(out, "cache"))
 			}
 		})
+	}
+}
+
+// gzipFile writes a gzip-compressed copy of src to dst (as gzip -k does).
+func gzipFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -552,5 +605,75 @@ func TestReproducibleAcrossProcessesAndRepeat(t *testing.T) {
 	code, stdout, _ = runBin(t, "-config", cfg, "-out", outs[0], "-repeat", tampered)
 	if code != exitFailed || !strings.Contains(stdout, "DIFFERENT") {
 		t.Errorf("-repeat of a tampered file: exit %d\n%s", code, stdout)
+	}
+}
+
+// TestSignalOutsideTraining sends one SIGINT or SIGTERM while the runner loads a large data set
+// (no cell running): the first signal must stop it at once, with exit status 130 and nothing
+// written (issue 14: it was printed but not acted on until loading ended).
+func TestSignalOutsideTraining(t *testing.T) {
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(s.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := writeConfig(t, dir, strings.Replace(relConfig, "users: 30, events_per_user: 60", "users: 1000, events_per_user: 1000", 1))
+			out := filepath.Join(dir, "results")
+			cmd, lines := startBin(t, "-config", cfg, "-exp", "good", "-out", out)
+			time.Sleep(700 * time.Millisecond) // parsing done, generating a million events (about 3 s)
+			t0 := time.Now()
+			if err := cmd.Process.Signal(s); err != nil {
+				t.Fatal(err)
+			}
+			stderr := drain(lines)
+			err := cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+				t.Fatalf("exit %v, want %d\n%s", err, exitInterrupted, stderr)
+			}
+			if d := time.Since(t0); d > time.Second {
+				t.Errorf("stopping took %v after the first signal\n%s", d, stderr)
+			}
+			if files := snapshot(t, dir); len(files) != 1 {
+				var names []string
+				for p := range files {
+					names = append(names, p)
+				}
+				t.Errorf("files written after the signal: %v", names)
+			}
+		})
+	}
+}
+
+// TestLeftoverTempFilesCleaned plants the temporary files that killed writes leave (a cell's
+// ".<name>.tmp-*", a cached model's "<name>.tmp-*", a lock renamed aside) and checks that the
+// next run removes the old ones and keeps a fresh one, which may be a live runner's write.
+func TestLeftoverTempFilesCleaned(t *testing.T) {
+	dir := t.TempDir()
+	cfg, out := writeConfig(t, dir, relConfig), filepath.Join(dir, "results")
+	cells := filepath.Dir(cellFile(out, "good", "pop", 1))
+	old := []string{
+		filepath.Join(cells, ".k2-seed1.json.tmp-123"),
+		filepath.Join(out, "cache", "lm", "weights.bin.tmp-456"),
+		filepath.Join(cells, "k2-seed1.json.lock.stale-1-2"),
+	}
+	fresh := filepath.Join(cells, ".k2-seed9.json.tmp-789")
+	for _, p := range append(old, fresh) {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-time.Hour)
+	for _, p := range old {
+		os.Chtimes(p, long, long)
+	}
+	if code, _, stderr := runBin(t, "-config", cfg, "-exp", "good", "-out", out); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, p := range old {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("leftover %s not removed (err %v)", p, err)
+		}
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh temporary file (maybe a live runner's) was removed: %v", err)
 	}
 }

@@ -7,9 +7,7 @@ import (
 	"math"
 	"sort"
 	"text/tabwriter"
-	"time"
 
-	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/config"
 	"github.com/behaviorlm/harness/internal/metrics"
 	"github.com/behaviorlm/harness/internal/results"
@@ -34,13 +32,16 @@ func repeat(x *executor, path string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	x.cfg, x.exp = cfg, &config.Experiment{Name: stored.Experiment, Data: stored.Config.Data}
-	b, desc, err := x.deps.newBackend(x.opts.backend)
-	if err != nil {
-		fmt.Fprintf(stderr, "runner: backend: %v\n", err)
-		return exitFailed
+	if x.backend == nil {
+		b, desc, err := x.deps.newBackend(x.opts.backend)
+		if err != nil {
+			fmt.Fprintf(stderr, "runner: backend: %v\n", err)
+			return exitUsage
+		}
+		x.backend, x.bdesc = b, desc
 	}
-	x.backend, x.bdesc = b, desc
-	x.logf("repeating %s (stored: backend %s, commit %s; now: backend %s, commit %s)", c.label(), stored.Backend, stored.Env.Short(), desc, x.env.Short())
+	x.reuseArtifacts = true
+	x.logf("repeating %s (stored: backend %s, commit %s; now: backend %s, commit %s)", c.label(), stored.Backend, stored.Env.Short(), x.bdesc, x.env.Short())
 	r := x.runCell(c)
 	if x.backend != nil && !x.abandoned {
 		x.backend.Finalize()
@@ -174,34 +175,4 @@ func flatMetrics(r *metrics.Report) map[string]float64 {
 	}
 	walk("", m)
 	return out
-}
-
-// loadData loads the data sets of the cells and builds the task of each data set's first cell
-// before any cell runs, so a broken data file is reported at once, as one line naming the config
-// entry and the data file (and its line where the reader knows it), before anything is written.
-func (x *executor) loadData(cells []*cell) error {
-	seen := map[string]bool{}
-	for _, c := range cells {
-		if seen[c.dataset.Name] {
-			continue
-		}
-		seen[c.dataset.Name] = true
-		where := fmt.Sprintf("%s:%d", x.cfg.Path, c.dataset.Line)
-		if c.dataset.Spec.Path != "" {
-			where += ", path " + c.dataset.Spec.Path
-		}
-		if _, ok := x.logs[c.dataset.Name]; !ok {
-			t0 := time.Now()
-			log, err := datasets.Load(c.dataset.Spec)
-			if err != nil {
-				return fmt.Errorf("data set %s (%s): %w", c.dataset.Name, where, err)
-			}
-			x.logs[c.dataset.Name] = log
-			x.logf("    loaded %s: %d users, %d events (%.1fs)", c.dataset.Name, len(log.Users), log.NumEvents(), time.Since(t0).Seconds())
-		}
-		if _, _, err := x.taskFor(c); err != nil {
-			return fmt.Errorf("data set %s (%s): %w", c.dataset.Name, where, err)
-		}
-	}
-	return nil
 }

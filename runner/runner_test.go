@@ -555,3 +555,32 @@ func TestListStatsHelp(t *testing.T) {
 		t.Errorf("config error: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestETA: the estimate does not multiply the first cell's one-off pretraining by the remaining
+// cells (issue 14: 37 minutes predicted for a 7-minute run); pretraining counts once per
+// (data set, seed, backbone) not seen yet, and cells of kinds not timed yet are flagged as a guess.
+func TestETA(t *testing.T) {
+	lm := map[string]results.BackboneConfig{"behavior-lm": {Kind: "behavior-lm"}}
+	mk := func(name, kind string, seed uint64, backbones map[string]results.BackboneConfig) *cell {
+		return &cell{dataset: config.Dataset{Name: "nyc"}, variant: config.Variant{Name: name, Kind: kind}, seed: seed,
+			cfg: results.CellConfig{Backbones: backbones}}
+	}
+	cells := []*cell{
+		mk("uniform", "finetune", 1, lm), mk("behaviorlm", "behaviorlm", 1, lm), mk("gru4rec", "gru4rec", 1, nil),
+		mk("uniform", "finetune", 2, lm), mk("behaviorlm", "behaviorlm", 2, lm), mk("gru4rec", "gru4rec", 2, nil),
+	}
+	e := newETAEstimator()
+	// The first cell pretrains for 30 s (not cached) and fine-tunes for 5 s.
+	e.add(cells[0], &results.Cell{WallSeconds: 35, Stages: []results.Stage{{Name: "pretrain", Seconds: 30}, {Name: "finetune", Seconds: 5}}})
+	// Five cells of 5 s (two of kinds not timed yet, guessed from all cells), plus one
+	// pretraining of 30 s for seed 2.
+	if got, guessed := e.remaining(cells[1:]); got != 55*time.Second || guessed != 4 {
+		t.Errorf("after the first cell: %v (%d guessed), want 55s (4 guessed)", got, guessed)
+	}
+	e.add(cells[1], &results.Cell{WallSeconds: 10, Stages: []results.Stage{{Name: "pretrain", Seconds: 30, Cached: true}}})
+	e.add(cells[2], &results.Cell{WallSeconds: 20})
+	// uniform 5 + behaviorlm 10 + gru4rec 20 + pretraining 30, nothing guessed.
+	if got, guessed := e.remaining(cells[3:]); got != 65*time.Second || guessed != 0 {
+		t.Errorf("after three cells: %v (%d guessed), want 65s", got, guessed)
+	}
+}

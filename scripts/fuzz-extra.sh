@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 t="${FUZZTIME:-5000x}"
 fuzz() { echo "--- fuzz $2 ($1, $t)"; go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"; }
 fuzz ./internal/config FuzzParse
-fuzz ./internal/hf FuzzSafetensorsHeader
-fuzz ./internal/hf FuzzEncodeRoundTrip
+fuzz ./internal/hf/safetensors FuzzSafetensorsHeader
+fuzz ./internal/hf/tokenizer FuzzEncodeRoundTrip
 fuzz ./internal/results FuzzDecodeOutcomes

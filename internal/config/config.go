@@ -96,7 +96,7 @@ func Parse(data []byte, file string, reg Registry) (*Config, error) {
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty file", file)
 	}
-	d := decoder{file: file}
+	d := newDecoder(file)
 	c := &Config{Path: file, Data: datasets.DefaultSampleConfig()}
 	top, err := d.pairs(root.Content[0], "")
 	if err != nil {
@@ -155,6 +155,17 @@ func (c *Config) parseDatasets(d decoder, n *yaml.Node) error {
 		}
 		if !contains(datasets.Names, ds.Spec.Loader) {
 			return d.errorf(p.value, "%s.loader: unknown loader %q (known: %s)", path, ds.Spec.Loader, strings.Join(datasets.Names, ", "))
+		}
+		if ds.Spec.Loader == "synthetic" {
+			// Decode again onto the generator's defaults, so a written 0 stays 0 (only the
+			// synthetic loader records these parameters: other specs' hashes are unchanged).
+			ds.Spec = datasets.Spec{Loader: p.key.Value, Synthetic: datasets.DefaultSyntheticConfig()}
+			if err := d.apply(p.value, reflect.ValueOf(&ds.Spec).Elem(), path); err != nil {
+				return err
+			}
+			if err := ds.Spec.Synthetic.Validate(); err != nil {
+				return d.errorf(p.value, "%s.synthetic.%v", path, err)
+			}
 		}
 		c.Datasets = append(c.Datasets, ds)
 	}

@@ -255,3 +255,23 @@ experiments:
 		}
 	}
 }
+
+// TestSyntheticDecodesOntoDefaults checks that a written 0 stays 0 (it is what the result file
+// records and hashes) while an absent key takes the generator's default.
+func TestSyntheticDecodesOntoDefaults(t *testing.T) {
+	src := `
+datasets: {syn: {loader: synthetic, synthetic: {sequential: 0, hour_structure: 0, users: 7}}}
+methods: {plain: {kind: other}}
+experiments: {e: {datasets: [syn], methods: [plain], tail_shots: [5], seeds: [1]}}
+`
+	c, err := Parse([]byte(src), "s.yaml", testRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := c.Dataset("syn")
+	want := datasets.DefaultSyntheticConfig()
+	want.Sequential, want.HourStructure, want.Users = 0, 0, 7
+	if ds.Spec.Synthetic != want {
+		t.Errorf("synthetic = %+v, want %+v", ds.Spec.Synthetic, want)
+	}
+}

@@ -433,6 +433,13 @@ func (d decoder) combinations(params []pair, path string) ([][]setting, error) {
 		if len(values) == 0 {
 			return nil, d.errorf(p.value, "%s: no values", join(path, p.key.Value))
 		}
+		seen := map[string]int{}
+		for _, v := range values {
+			if line, dup := seen[v.Value]; dup {
+				return nil, d.errorf(v, "%s: value %s given twice (first at line %d)", join(path, p.key.Value), v.Value, line)
+			}
+			seen[v.Value] = v.Line
+		}
 		var next [][]setting
 		for _, c := range combos {
 			for _, v := range values {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strings"
@@ -14,8 +15,29 @@ import (
 // yaml tag, or its lower-cased name as yaml.v3 does), duplicate keys are errors, and every error
 // names the file, the line and the key path. Fields absent from the YAML keep their current
 // values, so decoding onto a struct of defaults overrides only what the YAML sets.
+//
+// Merge keys are expanded with two guards: a mapping that merges itself (directly or through
+// others) is an error naming its line, and all expansions of one document together may produce at
+// most maxMergedEntries entries, so nested merges (`<<: [*a, *a, ...]` ten levels deep) fail at
+// once instead of growing without bound.
 type decoder struct {
-	file string
+	file  string
+	state *decodeState
+}
+
+// decodeState is shared by the copies of one document's decoder.
+type decodeState struct {
+	merged  int                 // entries produced by merge keys so far
+	merging map[*yaml.Node]bool // mappings whose merge keys are being expanded (cycle check)
+}
+
+// maxMergedEntries bounds the entries that merge keys may produce in one document. A real config
+// (experiments.yaml: a few hundred) stays far below it; a merge bomb reaches it in milliseconds.
+const maxMergedEntries = 100_000
+
+// newDecoder returns a decoder for the named file.
+func newDecoder(file string) decoder {
+	return decoder{file: file, state: &decodeState{merging: map[*yaml.Node]bool{}}}
 }
 
 // errorf formats an error located at a node.
@@ -50,6 +72,11 @@ func (d decoder) pairs(n *yaml.Node, path string) ([]pair, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, d.errorf(n, "%s: want a mapping, got %s", displayPath(path), describe(n))
 	}
+	if d.state.merging[n] {
+		return nil, d.errorf(n, "%s: the mapping merges itself (a cycle of <<: merge keys)", displayPath(path))
+	}
+	d.state.merging[n] = true
+	defer delete(d.state.merging, n)
 	var merged, explicit []pair
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -66,6 +93,10 @@ func (d decoder) pairs(n *yaml.Node, path string) ([]pair, error) {
 				ps, err := d.pairs(sources[j], path)
 				if err != nil {
 					return nil, err
+				}
+				d.state.merged += len(ps)
+				if d.state.merged > maxMergedEntries {
+					return nil, d.errorf(k, "%s: merge keys expand to more than %d entries (nested <<: merges?)", displayPath(path), maxMergedEntries)
 				}
 				for _, p := range ps {
 					p.merged = true
@@ -181,6 +212,9 @@ func (d decoder) leaf(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind == yaml.MappingNode && v.Kind() != reflect.Interface && v.Kind() != reflect.Map && v.Kind() != reflect.Struct {
 		return d.errorf(n, "%s: want %s, got a mapping", path, typeName(v.Type()))
 	}
+	if bad := nonFinite(n); bad != nil {
+		return d.errorf(bad, "%s: %s is not a finite number", path, bad.Value)
+	}
 	tmp := reflect.New(v.Type())
 	tmp.Elem().Set(v)
 	if err := n.Decode(tmp.Interface()); err != nil {
@@ -195,6 +229,36 @@ func (d decoder) leaf(n *yaml.Node, v reflect.Value, path string) error {
 		return d.errorf(n, "%s: %s", path, msg)
 	}
 	v.Set(tmp.Elem())
+	return nil
+}
+
+// nonFinite returns the first scalar under n that YAML reads as NaN or an infinity (.nan, .inf,
+// -.Inf, ...), or nil. No parameter of the harness accepts one, and they cannot be hashed.
+func nonFinite(n *yaml.Node) *yaml.Node {
+	return nonFiniteIn(n, map[*yaml.Node]bool{})
+}
+
+// nonFiniteIn is nonFinite, visiting each node once (aliases may share subtrees).
+func nonFiniteIn(n *yaml.Node, seen map[*yaml.Node]bool) *yaml.Node {
+	n = resolve(n)
+	if n == nil || seen[n] {
+		return nil
+	}
+	seen[n] = true
+	if n.Kind == yaml.ScalarNode {
+		if n.ShortTag() == "!!float" {
+			var f float64
+			if n.Decode(&f) == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+				return n
+			}
+		}
+		return nil
+	}
+	for _, c := range n.Content {
+		if bad := nonFiniteIn(c, seen); bad != nil {
+			return bad
+		}
+	}
 	return nil
 }
 

@@ -34,22 +34,35 @@ const DefaultSpec = "go"
 // New creates the backend named by spec (see the package documentation) and installs the gradient
 // overrides (see [InstallVJPs]).
 func New(spec string) (backends.Backend, error) {
+	spec, err := CheckSpec(spec)
+	if err != nil {
+		return nil, err
+	}
 	InstallVJPs()
+	name, opts, _ := strings.Cut(spec, ":")
+	if strings.EqualFold(name, "xla") || strings.EqualFold(name, "stablehlo") {
+		return newXLA(opts)
+	}
+	return newSimpleGo(opts)
+}
+
+// CheckSpec resolves an empty spec ($GOMLX_BACKEND, else DefaultSpec) and checks that it names a
+// known backend, without creating it; it returns the resolved spec.
+func CheckSpec(spec string) (string, error) {
+	given := spec
 	if spec == "" {
 		spec = os.Getenv(EnvBackend)
+		given = "$" + EnvBackend + "=" + spec
 	}
 	if spec == "" {
-		spec = DefaultSpec
+		return DefaultSpec, nil
 	}
-	name, opts, _ := strings.Cut(spec, ":")
+	name, _, _ := strings.Cut(spec, ":")
 	switch strings.ToLower(name) {
-	case "go", "simplego":
-		return newSimpleGo(opts)
-	case "xla", "stablehlo":
-		return newXLA(opts)
-	default:
-		return nil, fmt.Errorf("engine: unknown backend %q in spec %q (want \"go\", \"go:<options>\", \"xla\" or \"xla:<cpu|cuda|tpu>\")", name, spec)
+	case "go", "simplego", "xla", "stablehlo":
+		return spec, nil
 	}
+	return "", fmt.Errorf("engine: unknown backend %q in %q (want \"go\", \"go:<options>\", \"xla\" or \"xla:<cpu|cuda|tpu>\")", name, given)
 }
 
 // SimpleGoOptions returns the simplego configuration string New uses for the options opts: opts

@@ -33,7 +33,7 @@ func newXLA(opts string) (backends.Backend, error) {
 		if want == "" {
 			want = "any"
 		}
-		return nil, fmt.Errorf("engine: no PJRT plugin (%s) found for the xla backend (searched $PJRT_PLUGIN_LIBRARY_PATH, %s; found %v); install one with `go run github.com/gomlx/go-xla/cmd/pjrt_installer@latest` or set PJRT_PLUGIN_LIBRARY_PATH, or use -backend go",
+		return nil, fmt.Errorf("engine: no PJRT plugin (%s) found for the xla backend (searched $PJRT_PLUGIN_LIBRARY_PATH, %s; found %v); install one with `go run github.com/gomlx/go-xla/cmd/pjrt_installer@v0.1.4 -autoinstall` or set PJRT_PLUGIN_LIBRARY_PATH, or use -backend go",
 			want, strings.Join(pluginSearchDirs(), ", "), slices.Sorted(maps.Keys(available)))
 	}
 	return createXLA(opts)

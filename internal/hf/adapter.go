@@ -10,6 +10,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/hf/safetensors"
 )
 
 // Adapter file names, as PEFT writes them: an adapter folder saved here can be read by PEFT, and a
@@ -46,7 +48,7 @@ func (m *Model) SaveAdapter(ctx *context.Context, dir string) (err error) {
 	if m.LoRA == nil {
 		return fmt.Errorf("model has no LoRA configuration")
 	}
-	var tensorsOut []NamedTensor
+	var tensorsOut []safetensors.NamedTensor
 	for _, path := range m.loraTargets() {
 		lctx := m.scoped(ctx, path...).In(LoRAScope)
 		for _, which := range []string{"A", "B"} {
@@ -62,7 +64,7 @@ func (m *Model) SaveAdapter(ctx *context.Context, dir string) (err error) {
 			if err != nil {
 				return fmt.Errorf("reading %s/%s: %w", lctx.Scope(), which, err)
 			}
-			tensorsOut = append(tensorsOut, NamedTensor{Name: peftName(path, which), Shape: val.Shape().Dimensions, Data: data})
+			tensorsOut = append(tensorsOut, safetensors.NamedTensor{Name: peftName(path, which), Shape: val.Shape().Dimensions, Data: data})
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -77,7 +79,7 @@ func (m *Model) SaveAdapter(ctx *context.Context, dir string) (err error) {
 	if err := os.WriteFile(filepath.Join(dir, AdapterConfigFile), append(data, '\n'), 0o644); err != nil {
 		return err
 	}
-	return WriteSafetensors(filepath.Join(dir, AdapterWeightsFile), tensorsOut, map[string]string{"format": "pt"})
+	return safetensors.Write(filepath.Join(dir, AdapterWeightsFile), tensorsOut, map[string]string{"format": "pt"})
 }
 
 // ReadAdapterConfig reads the LoRA configuration of an adapter folder.
@@ -124,7 +126,7 @@ func (m *Model) LoadAdapter(ctx *context.Context, dir string) (err error) {
 			dir, saved.Rank, saved.Target, m.LoRA.Rank, m.LoRA.Target)
 	}
 	path := filepath.Join(dir, AdapterWeightsFile)
-	sf, err := OpenSafetensors(path)
+	sf, err := safetensors.Open(path)
 	if err != nil {
 		return err
 	}
@@ -140,7 +142,7 @@ func (m *Model) LoadAdapter(ctx *context.Context, dir string) (err error) {
 			if !ok {
 				return fmt.Errorf("safetensors %s: missing tensor %q", path, name)
 			}
-			if !equalInts(info.Shape, spec.shape) {
+			if !slices.Equal(info.Shape, spec.shape) {
 				return fmt.Errorf("safetensors %s: tensor %q has shape %v, want %v", path, name, info.Shape, spec.shape)
 			}
 			data, err := sf.ReadFloat32(name)

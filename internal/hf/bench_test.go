@@ -9,6 +9,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/hf/safetensors"
 )
 
 // benchForward times Forward (compiled once) on a batch of b sequences of t tokens.
@@ -95,7 +97,7 @@ func writeRandomCheckpoint(tb testing.TB, dir string, cfgJSON map[string]any) {
 		m.hasBias["q_proj"], m.hasBias["k_proj"], m.hasBias["v_proj"] = true, true, true
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	var ts []NamedTensor
+	var ts []safetensors.NamedTensor
 	for _, s := range m.weightSpecs() {
 		n := 1
 		for _, d := range s.shape {
@@ -105,9 +107,9 @@ func writeRandomCheckpoint(tb testing.TB, dir string, cfgJSON map[string]any) {
 		for i := range vals {
 			vals[i] = float32(rng.NormFloat64() * 0.02)
 		}
-		ts = append(ts, NamedTensor{Name: s.hfName, Shape: s.shape, Data: vals})
+		ts = append(ts, safetensors.NamedTensor{Name: s.hfName, Shape: s.shape, Data: vals})
 	}
-	if err := WriteSafetensors(filepath.Join(dir, "model.safetensors"), ts, nil); err != nil {
+	if err := safetensors.Write(filepath.Join(dir, "model.safetensors"), ts, nil); err != nil {
 		tb.Fatal(err)
 	}
 }

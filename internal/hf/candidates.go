@@ -3,6 +3,8 @@ package hf
 import (
 	"fmt"
 	"slices"
+
+	"github.com/behaviorlm/harness/internal/hf/tokenizer"
 )
 
 // DefaultMaxTrieNodes bounds the number of candidate-name tokens scored in one forward pass (see
@@ -39,7 +41,7 @@ type trieGroup struct {
 // tokenized as words in running text; a suffix such as "\n" makes the end of a name part of its
 // score, so that a name is not favoured over longer names it prefixes). maxNodes <= 0 means
 // DefaultMaxTrieNodes.
-func NewCandidates(tk *Tokenizer, names []string, prefix, suffix string, maxNodes int) (*Candidates, error) {
+func NewCandidates(tk *tokenizer.Tokenizer, names []string, prefix, suffix string, maxNodes int) (*Candidates, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("candidates: no names")
 	}

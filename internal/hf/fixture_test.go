@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/behaviorlm/harness/internal/engine"
+	"github.com/behaviorlm/harness/internal/hf/safetensors"
 )
 
 // flavours are the fixture checkpoints made by reference/hf/make_fixture.py.
@@ -25,26 +25,6 @@ type expectedFixture struct {
 		IDs        []int  `json:"ids"`
 		IDsSpecial []int  `json:"ids_special"`
 	} `json:"prompts"`
-	Splits     []splitCase `json:"splits"`
-	GPT2Splits []splitCase `json:"gpt2_splits"`
-}
-
-type splitCase struct {
-	Text   string   `json:"text"`
-	Pieces []string `json:"pieces"`
-}
-
-func checkSplits(t *testing.T, split func(string) []string, cases []splitCase) {
-	t.Helper()
-	if len(cases) == 0 {
-		t.Fatal("no split cases in the fixture")
-	}
-	for _, s := range cases {
-		got := split(s.Text)
-		if len(got) != len(s.Pieces) || (len(got) > 0 && !slices.Equal(got, s.Pieces)) {
-			t.Errorf("split(%q) = %q, python regex %q", s.Text, got, s.Pieces)
-		}
-	}
 }
 
 func fixtureDir(flavour string) string { return filepath.Join("testdata", flavour) }
@@ -103,64 +83,12 @@ func runForward(t testing.TB, backend backends.Backend, m *Model, ctx *context.C
 	return out[0].Value().([][][]float32)
 }
 
-func TestTokenizerMatchesReference(t *testing.T) {
-	for _, fl := range flavours {
-		t.Run(fl, func(t *testing.T) {
-			tk, err := LoadTokenizer(fixtureDir(fl))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range readExpected(t, fl).Prompts {
-				ids, err := tk.Encode(p.Text, false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(ids, p.IDs) {
-					t.Errorf("Encode(%q) = %v, reference %v", p.Text, ids, p.IDs)
-				}
-				ids, err = tk.Encode(p.Text, true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(ids, p.IDsSpecial) {
-					t.Errorf("Encode(%q, special) = %v, reference %v", p.Text, ids, p.IDsSpecial)
-				}
-				if got := tk.Decode(p.IDs, false); got != p.Text {
-					t.Errorf("Decode(Encode(%q)) = %q", p.Text, got)
-				}
-			}
-		})
-	}
-}
-
-func TestPreTokenizerMatchesReference(t *testing.T) {
-	for _, fl := range flavours {
-		t.Run(fl, func(t *testing.T) {
-			tk, err := LoadTokenizer(fixtureDir(fl))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(tk.preTok) != 1 {
-				t.Fatalf("fixture pre-tokenizer has %d stages, want 1 (Split; ByteLevel without regex)", len(tk.preTok))
-			}
-			checkSplits(t, tk.preTok[0], readExpected(t, fl).Splits)
-		})
-	}
-	t.Run("gpt2", func(t *testing.T) {
-		rs, err := newRegexSplitter(GPT2Pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkSplits(t, rs.split, readExpected(t, "llama").GPT2Splits)
-	})
-}
-
 func TestLogitsMatchTorch(t *testing.T) {
 	backend := newBackend(t)
 	for _, fl := range flavours {
 		t.Run(fl, func(t *testing.T) {
 			m, ctx := loadFixture(t, fl, nil)
-			want, err := OpenSafetensors(fixtureDir(fl) + ".logits.safetensors")
+			want, err := safetensors.Open(fixtureDir(fl) + ".logits.safetensors")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,5 +169,38 @@ func TestInitRandomIsSeededAndNotPretrained(t *testing.T) {
 	}
 	if d := maxAbsDiff3(a, want); d < 1e-2 {
 		t.Errorf("random init within %g of the pretrained logits", d)
+	}
+}
+
+// TestInitOnBackend: weights read straight into backend buffers (Model.Backend) give the same
+// logits as host tensors.
+func TestInitOnBackend(t *testing.T) {
+	backend := newBackend(t)
+	for _, fl := range flavours {
+		m, ctx := loadFixture(t, fl, nil)
+		m2, err := Load(fixtureDir(fl))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2.Backend = backend
+		ctx2 := context.New()
+		if err := m2.Init(ctx2); err != nil {
+			t.Fatal(err)
+		}
+		for v := range ctx2.IterVariables() {
+			if val, err := v.Value(); err != nil || val.IsLocal() {
+				t.Fatalf("%s: variable %s is a host tensor (err %v)", fl, v.ScopeAndName(), err)
+			}
+			break
+		}
+		exp := readExpected(t, fl)
+		var seqs [][]int
+		for _, p := range exp.Prompts {
+			seqs = append(seqs, p.IDsSpecial)
+		}
+		a, b := runForward(t, backend, m, ctx, seqs), runForward(t, backend, m2, ctx2, seqs)
+		if d := maxAbsDiff3(a, b); d != 0 {
+			t.Errorf("%s: logits differ by %g", fl, d)
+		}
 	}
 }

@@ -5,11 +5,18 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/hf/safetensors"
+	"github.com/behaviorlm/harness/internal/hf/tokenizer"
 )
 
 // DefaultScope is the context scope under which a Model's variables are created.
@@ -32,14 +39,19 @@ type Model struct {
 	// Config is the parsed config.json.
 	Config *Config
 	// Tokenizer is the parsed tokenizer.json.
-	Tokenizer *Tokenizer
+	Tokenizer *tokenizer.Tokenizer
 	// Scope is the context scope of the variables (DefaultScope unless changed before Init).
 	Scope string
 	// LoRA, when set before Init, adds low-rank adapters to the targeted projections and freezes
 	// all base weights. Nil means no adapters and all weights trainable.
 	LoRA *LoRAConfig
+	// Backend, when set before Init, receives each base weight as Init reads it: the checkpoint is
+	// decoded straight into a buffer of the backend (host memory shared with the CPU backend), so
+	// the float32 weights are held once. Nil keeps them as host tensors, which the first
+	// execution copies to the backend (twice the memory on the CPU backend).
+	Backend backends.Backend
 
-	ck       *Checkpoint
+	ck       *safetensors.Checkpoint
 	hasBias  map[string]bool // projection name -> carries a bias
 	tiedHead bool            // lm_head is the embedding matrix
 }
@@ -52,11 +64,11 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	tk, err := LoadTokenizer(dir)
+	tk, err := tokenizer.Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	ck, err := OpenCheckpoint(dir)
+	ck, err := safetensors.OpenCheckpoint(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -167,10 +179,10 @@ func (m *Model) checkTensors() error {
 		if !ok {
 			return fmt.Errorf("checkpoint %s: missing tensor %q", m.Dir, s.hfName)
 		}
-		if !equalInts(info.Shape, s.shape) {
+		if !slices.Equal(info.Shape, s.shape) {
 			return fmt.Errorf("safetensors %s: tensor %q has shape %v, config.json implies %v", file, s.hfName, info.Shape, s.shape)
 		}
-		if _, err := decodeFloat32(info.DType, nil); err != nil {
+		if _, err := safetensors.DecodeFloat32(info.DType, nil); err != nil {
 			return fmt.Errorf("safetensors %s: tensor %q: %w", file, s.hfName, err)
 		}
 	}
@@ -205,8 +217,8 @@ func (m *Model) scoped(ctx *context.Context, path ...string) *context.Context {
 // with the checkpoint's values.
 func (m *Model) Init(ctx *context.Context) (err error) {
 	defer recoverError(&err, "hf: init "+m.Dir)
-	return m.initWeights(ctx, func(s weightSpec) ([]float32, error) {
-		return m.ck.ReadFloat32(s.hfName, s.shape...)
+	return m.initWeights(ctx, func(s weightSpec, dst []float32) error {
+		return m.ck.ReadFloat32Into(s.hfName, dst, s.shape...)
 	})
 }
 
@@ -219,12 +231,7 @@ const InitInitializerRange = 0.02
 // 1, biases 0, from a generator seeded by seed and the tensor name. Adapters as in Init.
 func (m *Model) InitRandom(ctx *context.Context, seed uint64) (err error) {
 	defer recoverError(&err, "hf: random init "+m.Dir)
-	return m.initWeights(ctx, func(s weightSpec) ([]float32, error) {
-		n := 1
-		for _, d := range s.shape {
-			n *= d
-		}
-		vals := make([]float32, n)
+	return m.initWeights(ctx, func(s weightSpec, vals []float32) error {
 		switch {
 		case strings.HasSuffix(s.hfName, "norm.weight"):
 			for i := range vals {
@@ -239,24 +246,24 @@ func (m *Model) InitRandom(ctx *context.Context, seed uint64) (err error) {
 				vals[i] = float32(rng.NormFloat64() * InitInitializerRange)
 			}
 		}
-		return vals, nil
+		return nil
 	})
 }
 
-// initWeights sets every base weight from value(spec), freezes them when LoRA is set, and creates
-// the adapters.
-func (m *Model) initWeights(ctx *context.Context, value func(weightSpec) ([]float32, error)) error {
+// initWeights sets every base weight with fill(spec, values) (values zeroed, of the spec's
+// size), freezes them when LoRA is set, and creates the adapters.
+func (m *Model) initWeights(ctx *context.Context, fill func(weightSpec, []float32) error) error {
 	if m.LoRA != nil {
 		if err := m.LoRA.validate(); err != nil {
 			return err
 		}
 	}
 	for _, s := range m.weightSpecs() {
-		data, err := value(s)
+		t, err := m.newWeight(s, fill)
 		if err != nil {
 			return err
 		}
-		v, err := setVariable(m.scoped(ctx, s.scope...), s.name, tensors.FromFlatDataAndDimensions(data, s.shape...))
+		v, err := setVariable(m.scoped(ctx, s.scope...), s.name, t)
 		if err != nil {
 			return fmt.Errorf("setting %s: %w", s.hfName, err)
 		}
@@ -266,6 +273,42 @@ func (m *Model) initWeights(ctx *context.Context, value func(weightSpec) ([]floa
 		return m.initLoRA(ctx)
 	}
 	return nil
+}
+
+// newWeight returns a tensor of the spec's shape filled by fill: a buffer of m.Backend when set
+// (filled in place when the backend shares host memory), else a host tensor.
+func (m *Model) newWeight(s weightSpec, fill func(weightSpec, []float32) error) (*tensors.Tensor, error) {
+	shape := shapes.Make(dtypes.Float32, s.shape...)
+	if m.Backend == nil {
+		vals := make([]float32, shape.Size())
+		if err := fill(s, vals); err != nil {
+			return nil, err
+		}
+		return tensors.FromFlatDataAndDimensions(vals, s.shape...), nil
+	}
+	var buf backends.Buffer
+	if m.Backend.HasSharedBuffers() {
+		b, flat, err := m.Backend.NewSharedBuffer(0, shape)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.hfName, err)
+		}
+		if err := fill(s, flat.([]float32)); err != nil {
+			m.Backend.BufferFinalize(b)
+			return nil, err
+		}
+		buf = b
+	} else {
+		vals := make([]float32, shape.Size())
+		if err := fill(s, vals); err != nil {
+			return nil, err
+		}
+		b, err := m.Backend.BufferFromFlatData(0, vals, shape)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.hfName, err)
+		}
+		buf = b
+	}
+	return tensors.FromBuffer(m.Backend, buf)
 }
 
 // setVariable creates the variable name in ctx's scope with value t, or overwrites its value if it

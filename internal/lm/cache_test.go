@@ -113,7 +113,7 @@ func TestCacheHitMissAndCorruption(t *testing.T) {
 // TestCacheKeyIgnoresTailShots checks that pretraining reads only training-period events and not
 // the tail-shot restriction: tasks of different k share a cache key, other seeds or configs don't.
 func TestCacheKeyIgnoresTailShots(t *testing.T) {
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 10, EventsPerUser: 60, Behaviors: 120})
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 10, EventsPerUser: 60, Behaviors: 120, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestPretrainHonoursCancellation(t *testing.T) {
 // model of its own (a second cache entry) from the task's k-shot targets, and that the masked
 // pretraining starts from a different loss (fewer, different targets).
 func TestRespectTailShotsPretrainsSeparately(t *testing.T) {
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 10, EventsPerUser: 60, Behaviors: 60, Seed: 3})
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 10, EventsPerUser: 60, Behaviors: 60, Seed: 3, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,8 +132,8 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 			res.FinalLoss = mean
 			elapsed := now.Sub(start)
 			eta := time.Duration(float64(elapsed) / float64(step+1) * float64(total-step-1))
-			env.Log("pretrain: step %d/%d train loss %.4f, %.0f tokens/s, elapsed %s, ETA %s", step+1, total, mean,
-				float64((step+1)*batch*l)/elapsed.Seconds(), elapsed.Round(time.Second), eta.Round(time.Second))
+			env.Log("%s", method.Progress{Stage: "pretrain", Step: step + 1, Steps: total, TrainLoss: mean, Elapsed: elapsed, ETA: eta,
+				Note: fmt.Sprintf("%.0f tokens/s", float64((step+1)*batch*l)/elapsed.Seconds())})
 			sum, count, lastLog = 0, 0, now
 		}
 	}

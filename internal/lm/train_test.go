@@ -12,7 +12,7 @@ import (
 // syntheticTask builds a small long-tailed task.
 func syntheticTask(t testing.TB, users, events, behaviors int) *datasets.Task {
 	t.Helper()
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: users, EventsPerUser: events, Behaviors: behaviors, Seed: 3})
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: users, EventsPerUser: events, Behaviors: behaviors, Seed: 3, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2})
 	if err != nil {
 		t.Fatal(err)
 	}

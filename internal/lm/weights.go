@@ -16,7 +16,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
-	"github.com/behaviorlm/harness/internal/hf"
+	"github.com/behaviorlm/harness/internal/hf/safetensors"
 	"github.com/behaviorlm/harness/internal/nn"
 )
 
@@ -110,26 +110,26 @@ func valuesSum(values [][]float32) string {
 }
 
 // writeWeights writes w (sorted by name, as ModelWeights returns it) under key to path atomically
-// (hf.WriteSafetensors writes a temporary file and renames it), so a reader never sees a partial
+// (safetensors.Write writes a temporary file and renames it), so a reader never sees a partial
 // file.
 func writeWeights(path, key string, res PretrainResult, w *Weights) error {
 	rj, err := json.Marshal(res)
 	if err != nil {
 		return fmt.Errorf("lm: encoding the pretraining summary: %w", err)
 	}
-	ts := make([]hf.NamedTensor, len(w.Names))
+	ts := make([]safetensors.NamedTensor, len(w.Names))
 	for i, n := range w.Names {
 		if i > 0 && n <= w.Names[i-1] {
 			return fmt.Errorf("lm: writing %s: weights are not sorted by name (%s after %s)", path, n, w.Names[i-1])
 		}
-		ts[i] = hf.NamedTensor{Name: n, Shape: w.Shapes[i], Data: w.Values[i]}
+		ts[i] = safetensors.NamedTensor{Name: n, Shape: w.Shapes[i], Data: w.Values[i]}
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("lm: creating cache directory %s: %w", dir, err)
 	}
 	meta := map[string]string{weightsKey: key, weightsResult: string(rj), weightsSum: valuesSum(w.Values)}
-	if err := hf.WriteSafetensors(path, ts, meta); err != nil {
+	if err := safetensors.Write(path, ts, meta); err != nil {
 		return fmt.Errorf("lm: %w", err)
 	}
 	return nil
@@ -140,7 +140,7 @@ func readWeights(path, key string) (*Weights, *PretrainResult, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, nil, err
 	}
-	sf, err := hf.OpenSafetensors(path)
+	sf, err := safetensors.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}

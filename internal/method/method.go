@@ -30,6 +30,12 @@ type Env struct {
 	// Logf prints a progress line (cell, stage, epoch, loss, ETA). Never nil when set by the runner;
 	// methods call Env.Log, which also works without it (in tests).
 	Logf func(format string, args ...any)
+	// ArtifactDir is where a method may write this cell's artefacts (e.g. a fine-tuned adapter),
+	// next to the cell's result file; empty for none.
+	ArtifactDir string
+	// ReuseArtifacts asks the method to load the artefacts in ArtifactDir, where present, instead
+	// of computing them (the runner's -repeat: score a saved adapter without training).
+	ReuseArtifacts bool
 }
 
 // Log prints a progress line through Logf; it does nothing when Logf is nil.

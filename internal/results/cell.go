@@ -186,15 +186,69 @@ func Read(path string) (*Cell, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("read cell %s: %w", path, err)
 	}
-	switch {
-	case c.Status != StatusOK && c.Status != StatusFailed:
-		return nil, fmt.Errorf("read cell %s: unknown status %q", path, c.Status)
-	case c.Status == StatusOK && c.Metrics == nil:
-		return nil, fmt.Errorf("read cell %s: status ok without metrics", path)
-	case c.ConfigHash == "" || c.Dataset == "" || c.Method == "":
-		return nil, fmt.Errorf("read cell %s: incomplete record", path)
+	if err := c.validate(b); err != nil {
+		return nil, fmt.Errorf("read cell %s: %w", path, err)
 	}
 	return &c, nil
+}
+
+// validate checks a decoded cell against its schema: a known status, the identifying fields, a
+// config that hashes to config_hash, and for an ok cell every metric of every group present under
+// its key (raw is the file's JSON: a renamed or missing key is an error, not a zero), finite and
+// in range (n a count, the others in [0, 1]), with overall n = anchor n + tail n.
+func (c *Cell) validate(raw []byte) error {
+	switch {
+	case c.Status != StatusOK && c.Status != StatusFailed:
+		return fmt.Errorf("unknown status %q", c.Status)
+	case c.ConfigHash == "" || c.Dataset == "" || c.Method == "":
+		return fmt.Errorf("incomplete record")
+	case c.Seed != c.Config.Seed || c.TailShots != c.Config.TailShots:
+		return fmt.Errorf("seed/tail_shots %d/%d differ from the config's %d/%d", c.Seed, c.TailShots, c.Config.Seed, c.Config.TailShots)
+	}
+	if h, err := c.Config.Hash(); err != nil || h != c.ConfigHash {
+		return fmt.Errorf("config does not hash to config_hash %s (edited file?)", c.ConfigHash)
+	}
+	if c.Status != StatusOK {
+		return nil
+	}
+	var doc struct {
+		Metrics map[string]map[string]json.RawMessage `json:"metrics"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	if c.Metrics == nil || doc.Metrics == nil {
+		return fmt.Errorf("status ok without metrics")
+	}
+	want := append([]string{"n"}, metrics.Keys...)
+	for _, g := range metrics.Groups {
+		got, ok := doc.Metrics[g]
+		if !ok {
+			return fmt.Errorf("metrics: missing group %q", g)
+		}
+		if len(got) != len(want) {
+			return fmt.Errorf("metrics.%s: %d keys, want %d (%v)", g, len(got), len(want), want)
+		}
+		m, _ := c.Metrics.Group(g)
+		for _, k := range want {
+			if _, ok := got[k]; !ok {
+				return fmt.Errorf("metrics.%s: missing %q", g, k)
+			}
+			if k == "n" {
+				if m.N < 0 {
+					return fmt.Errorf("metrics.%s.n: %d", g, m.N)
+				}
+				continue
+			}
+			if v, _ := m.Get(k); !(v >= 0 && v <= 1) {
+				return fmt.Errorf("metrics.%s.%s: %v is outside [0, 1]", g, k, v)
+			}
+		}
+	}
+	if c.Metrics.Overall.N != c.Metrics.Anchor.N+c.Metrics.Tail.N || c.Metrics.Overall.N == 0 {
+		return fmt.Errorf("metrics: overall n %d is not anchor n %d + tail n %d (> 0)", c.Metrics.Overall.N, c.Metrics.Anchor.N, c.Metrics.Tail.N)
+	}
+	return nil
 }
 
 // ReadAll loads every cell file of an experiment. Files that cannot be read are returned as errors

@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -22,9 +23,19 @@ func (e *LockedError) Error() string {
 	return fmt.Sprintf("%s is locked by another runner (%s)", e.Path, strings.ReplaceAll(strings.TrimSpace(e.Holder), "\n", ", "))
 }
 
-// Lock is a held cell lock: a file created with O_EXCL that names its holder. While held, its
-// modification time is refreshed every staleAfter/4, so other runners (also on other hosts that
-// share the folder) can tell a live lock from one left behind by a killed runner.
+// Lock is a held cell lock: a file created with O_EXCL that names its holder (pid, host, boot id
+// and PID namespace, and a random owner token). While held, its modification time is refreshed
+// every staleAfter/4, so other runners (also on other hosts that share the folder) can tell a live
+// lock from one left behind by a killed runner.
+//
+// A lock is broken when either
+//   - its modification time is older than staleAfter. The holder stamps the time with its own
+//     clock, so the clocks of runners sharing a folder may differ by up to 3/4 of staleAfter
+//     (7.5 min with the runner's default -lock-stale 10m) before a live lock looks stale; or
+//   - its holder is provably dead: same host name, same boot and same PID namespace as the
+//     reader (so the pid means the same process), and no process with that pid exists. A runner
+//     in another container or PID namespace with the same host name (host networking) is never
+//     judged by its pid, only by the heartbeat.
 type Lock struct {
 	path    string
 	content []byte
@@ -40,7 +51,11 @@ func AcquireLock(path string, staleAfter time.Duration) (*Lock, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	host, _ := os.Hostname()
-	content := []byte(fmt.Sprintf("pid %d\nhost %s\nstarted %s\n", os.Getpid(), host, time.Now().UTC().Format(time.RFC3339)))
+	token := make([]byte, 16)
+	if _, err := rand.Read(token); err != nil {
+		return nil, fmt.Errorf("lock %s: owner token: %w", path, err)
+	}
+	content := []byte(fmt.Sprintf("pid %d\nhost %s\n%sowner %x\nstarted %s\n", os.Getpid(), host, namespaceLines(), token, time.Now().UTC().Format(time.RFC3339)))
 	for attempt := 0; attempt < 3; attempt++ {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err == nil {
@@ -100,10 +115,29 @@ func inspectLock(path, host string, staleAfter time.Duration) (content []byte, s
 		// A lock being written right now has no content yet; treat it as live unless old.
 		return content, false, nil
 	}
-	if fields["host"] == host && !processAlive(pid) {
+	boot, pidns := namespace()
+	if fields["host"] == host && boot != "" && pidns != "" && fields["boot"] == boot && fields["pidns"] == pidns && !processAlive(pid) {
 		return content, true, nil
 	}
 	return content, false, nil
+}
+
+// namespace returns this machine's boot id and this process's PID namespace (Linux; empty
+// elsewhere, where locks are judged by their heartbeat alone).
+func namespace() (boot, pidns string) {
+	if b, err := os.ReadFile("/proc/sys/kernel/random/boot_id"); err == nil {
+		boot = strings.TrimSpace(string(b))
+	}
+	if l, err := os.Readlink("/proc/self/ns/pid"); err == nil {
+		pidns = l
+	}
+	return boot, pidns
+}
+
+// namespaceLines formats namespace() for a lock file ("boot ...\npidns ...\n").
+func namespaceLines() string {
+	boot, pidns := namespace()
+	return fmt.Sprintf("boot %s\npidns %s\n", boot, pidns)
 }
 
 // breakLock removes a stale lock, unless another runner replaced it after we read it: the lock is

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func sampleCell() *Cell {
 		Data: datasets.DefaultSampleConfig(), Dataset: datasets.Spec{Loader: "synthetic"}, TailShots: 5, Seed: 1}
 	h, _ := cfg.Hash()
 	return &Cell{Experiment: "e", Dataset: "syn", Method: "pop", Kind: "pop", TailShots: 5, Seed: 1, Status: StatusOK,
-		Metrics: &metrics.Report{Overall: metrics.Metrics{N: 10, Accuracy: 0.5}}, Config: cfg, ConfigHash: h,
+		Metrics: &metrics.Report{Overall: metrics.Metrics{N: 10, Accuracy: 0.5}, Anchor: metrics.Metrics{N: 6, Accuracy: 0.75}, Tail: metrics.Metrics{N: 4, Accuracy: 0.125}}, Config: cfg, ConfigHash: h,
 		Stages: []Stage{{Name: "fit", Seconds: 1, FinalLoss: Float(math.NaN())}},
 		Info:   map[string]Float{"inf": Float(math.Inf(1)), "x": 2.5},
 		Start:  time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), End: time.Date(2025, 1, 2, 3, 4, 6, 0, time.UTC)}
@@ -71,7 +72,18 @@ func TestReadRejectsBrokenFiles(t *testing.T) {
 		"empty":      "",
 		"no metrics": strings.Replace(string(b), `"metrics"`, `"metricz"`, 1),
 		"bad status": strings.Replace(string(b), `"status": "ok"`, `"status": "done"`, 1),
+		// Well-formed JSON that is not a valid ok cell (found by hostile testing, issue 14).
+		"empty metrics":       regexp.MustCompile(`(?s)"metrics": \{.*?\n  \}`).ReplaceAllString(string(b), `"metrics": {}`),
+		"renamed metric":      strings.Replace(string(b), `"acc"`, `"accuracy"`, 1),
+		"missing metric":      strings.Replace(string(b), `"macro_f1": 0,`, ``, 1),
+		"impossible accuracy": strings.Replace(string(b), `"acc": 0.5`, `"acc": 7.5`, 1),
+		"negative count":      strings.Replace(string(b), `"n": 4`, `"n": -4`, 1),
+		"inconsistent counts": strings.Replace(string(b), `"n": 10`, `"n": 11`, 1),
+		"edited config":       strings.Replace(string(b), `"seed": 1`, `"seed": 2`, -1),
 	} {
+		if content == string(b) {
+			t.Fatalf("%s: the edit did not apply", name)
+		}
 		p := filepath.Join(dir, name+".json")
 		os.WriteFile(p, []byte(content), 0o644)
 		if _, err := Read(p); err == nil {
@@ -147,12 +159,27 @@ func TestStaleLocks(t *testing.T) {
 	dead := cmd.Process.Pid
 
 	deadPath := filepath.Join(dir, "dead.lock")
-	os.WriteFile(deadPath, []byte("pid "+itoa(dead)+"\nhost "+host+"\nstarted x\n"), 0o644)
+	os.WriteFile(deadPath, []byte("pid "+itoa(dead)+"\nhost "+host+"\n"+namespaceLines()+"started x\n"), 0o644)
 	l, err := AcquireLock(deadPath, time.Hour)
 	if err != nil {
 		t.Fatalf("lock of a dead process was not broken: %v", err)
 	}
 	l.Release()
+
+	// The same pid and host name in another PID namespace (a container with host networking) is
+	// not this host's dead process: only the heartbeat may break its lock (issue 14).
+	for name, ns := range map[string]string{
+		"other PID namespace": strings.Replace(namespaceLines(), "pidns ", "pidns other-", 1),
+		"other boot":          strings.Replace(namespaceLines(), "boot ", "boot other-", 1),
+		"no namespace lines":  "",
+	} {
+		p := filepath.Join(dir, "ns.lock")
+		os.WriteFile(p, []byte("pid "+itoa(dead)+"\nhost "+host+"\n"+ns+"started x\n"), 0o644)
+		if _, err := AcquireLock(p, time.Hour); err == nil {
+			t.Fatalf("%s: a fresh lock of a live runner was broken", name)
+		}
+		os.Remove(p)
+	}
 
 	livePath := filepath.Join(dir, "live.lock")
 	os.WriteFile(livePath, []byte("pid "+itoa(os.Getpid())+"\nhost "+host+"\nstarted x\n"), 0o644)

@@ -264,7 +264,7 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 			if err != nil {
 				return false, fmt.Errorf("train.Fit: validation at step %d: %w", step, err)
 			}
-			p.ValidLoss, p.ValidAcc = vl, va
+			p.ValidLoss, p.ValidAcc, p.Validated = vl, va, true
 			var selected bool
 			selected, stop = sel.observe(vl, va)
 			if selected {
@@ -275,6 +275,7 @@ func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 			}
 			res.MinValidLoss = sel.bestLoss
 		}
+		p.EarlyStop, p.Patience = stop, cfg.Patience
 		res.Curve = append(res.Curve, p)
 		res.FinalTrainLoss = p.TrainLoss
 		if cfg.Progress != nil {

@@ -78,11 +78,8 @@ func RunStage(env method.Env, s Stage, info map[string]float64) (method.Stage, *
 	if env.Ctx != nil {
 		cfg.Stop = env.Ctx.Err // stop training promptly on SIGINT
 	}
-	cfg.Progress = func(p Progress) {
-		env.Log("%s: epoch %d step %d/%d train loss %.4f valid loss %.4f acc %.4f, elapsed %s, ETA %s", s.Name,
-			p.Epoch, p.Step, p.TotalSteps, p.TrainLoss, p.ValidLoss, p.ValidAcc, p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
-	}
-	env.Log("%s: training on %d examples (%d valid)", s.Name, s.Train.N, validIn.N)
+	cfg.Progress = func(p Progress) { env.Log("%s", p.Report(s.Name)) }
+	env.Log("%s: training on %d samples (%d valid)", s.Name, s.Train.N, validIn.N)
 	start := time.Now()
 	res, err := Fit(env.Backend, s.Ctx, s.Model, s.NumClasses, s.Train, s.TrainLabels, validIn, validLabels, cfg)
 	if err != nil {

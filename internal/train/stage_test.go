@@ -69,7 +69,7 @@ func TestRunStage(t *testing.T) {
 			t.Errorf("info[%s] = %v (present %v), want %v", k, got, ok, v)
 		}
 	}
-	if len(lines) != 4 || !strings.HasPrefix(lines[1], "s: epoch 1 step 2/6 ") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], "s: step 2/6 train loss ") {
 		t.Errorf("progress lines %q, want a start line and one per evaluation", lines)
 	}
 

@@ -21,6 +21,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/behaviorlm/harness/internal/method"
 )
 
 // Array is one host input with a common leading dimension N: Shape excludes N, Data has
@@ -168,6 +170,16 @@ type Progress struct {
 	// ValidLoss (cross-entropy) and ValidAcc (top-1 accuracy) are zero without a validation set.
 	ValidLoss, ValidAcc float64
 	Elapsed, ETA        time.Duration
+	// Validated says that ValidLoss and ValidAcc were measured; EarlyStop that training stops
+	// after this point (Config.Patience evaluations without a lower validation loss).
+	Validated, EarlyStop bool
+	Patience             int
+}
+
+// Report is the point as the one progress line format of every method (method.Progress).
+func (p Progress) Report(stage string) method.Progress {
+	return method.Progress{Stage: stage, Step: p.Step, Steps: p.TotalSteps, TrainLoss: p.TrainLoss, Valid: p.Validated,
+		ValidLoss: p.ValidLoss, ValidAcc: p.ValidAcc, Elapsed: p.Elapsed, ETA: p.ETA, EarlyStop: p.EarlyStop, Patience: p.Patience}
 }
 
 // Result summarises a Fit.

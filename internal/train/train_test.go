@@ -499,6 +499,15 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 	if math.Abs(loss-res.BestValidLoss) > 1e-5 {
 		t.Errorf("validation loss after Fit %.6f != best %.6f: best parameters not restored", loss, res.BestValidLoss)
 	}
+	// The last progress point announces the early stop (issue 14: progress just ended).
+	if p := res.Curve[len(res.Curve)-1]; !p.EarlyStop || p.Patience != 2 || !p.Validated {
+		t.Errorf("last progress point %+v does not announce the early stop", p)
+	}
+	for _, p := range res.Curve[:len(res.Curve)-1] {
+		if p.EarlyStop {
+			t.Errorf("progress point at step %d announces an early stop before the last", p.Step)
+		}
+	}
 	last := res.Curve[len(res.Curve)-1].ValidLoss
 	t.Logf("stopped at step %d; best valid loss %.4f at step %d, last %.4f", res.Steps, res.BestValidLoss, res.BestStep, last)
 }

@@ -29,7 +29,10 @@ import struct
 import sys
 from collections import Counter
 
-import regex
+try:
+    import regex  # only the tokenizer part needs it (realsize_logits.py imports the model part)
+except ImportError:
+    regex = None
 import torch
 
 LLAMA3_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|"

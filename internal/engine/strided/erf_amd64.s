@@ -113,3 +113,61 @@ loop:
 	VZEROUPPER
 done:
 	RET
+
+// func erfAVX512(dst, src *float32, n int)
+// Sets dst[i] = erf(src[i]) for i < n (n a multiple of 8): erfAVX2's operations on 8 float64
+// lanes instead of 4, so the results are bit-identical to it.
+TEXT ·erfAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ zdone
+	VBROADCASTSD erfConsts<>+384(SB), Z8
+	VBROADCASTSD erfConsts<>+416(SB), Z9
+	VBROADCASTSD erfConsts<>+448(SB), Z10
+	VBROADCASTSD erfConsts<>+480(SB), Z11
+	VBROADCASTSD erfConsts<>+0(SB), Z12
+	VBROADCASTSD erfConsts<>+32(SB), Z13
+	VBROADCASTSD erfConsts<>+64(SB), Z14
+	VBROADCASTSD erfConsts<>+96(SB), Z15
+	VBROADCASTSD erfConsts<>+128(SB), Z16
+	VBROADCASTSD erfConsts<>+160(SB), Z17
+	VBROADCASTSD erfConsts<>+192(SB), Z18
+	VBROADCASTSD erfConsts<>+224(SB), Z19
+	VBROADCASTSD erfConsts<>+256(SB), Z20
+	VBROADCASTSD erfConsts<>+288(SB), Z21
+	VBROADCASTSD erfConsts<>+320(SB), Z22
+	VBROADCASTSD erfConsts<>+352(SB), Z23
+zloop:
+	VCVTPS2PD (SI), Z6        // x
+	VCMPPD $3, Z6, Z6, K1     // NaN lanes
+	VMINPD Z8, Z6, Z0
+	VMAXPD Z9, Z0, Z0         // clamp to [-4, 4]
+	VMULPD Z0, Z0, Z1         // x²
+	VMOVAPD Z12, Z2
+	VFMADD213PD Z13, Z1, Z2
+	VFMADD213PD Z14, Z1, Z2
+	VFMADD213PD Z15, Z1, Z2
+	VFMADD213PD Z16, Z1, Z2
+	VFMADD213PD Z17, Z1, Z2
+	VFMADD213PD Z18, Z1, Z2
+	VMULPD Z0, Z2, Z2         // p = x·P(x²)
+	VMOVAPD Z19, Z3
+	VFMADD213PD Z20, Z1, Z3
+	VFMADD213PD Z21, Z1, Z3
+	VFMADD213PD Z22, Z1, Z3
+	VFMADD213PD Z23, Z1, Z3
+	VDIVPD Z3, Z2, Z2         // p / Q(x²)
+	VMINPD Z10, Z2, Z2
+	VMAXPD Z11, Z2, Z2        // clamp to [-1, 1]
+	VMOVAPD Z6, K1, Z2        // NaN stays NaN
+	VCVTPD2PS Z2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ zloop
+	VZEROUPPER
+zdone:
+	RET

@@ -10,7 +10,10 @@ func Exp(dst, src []float32) {
 	if len(src) != len(dst) {
 		panic("strided: Exp: dst and src lengths differ")
 	}
-	parallel(len(dst), 8, func(lo, hi int) { expRow(dst[lo:hi], src[lo:hi]) })
+	parallel(len(dst), 8, func(lo, hi int) {
+		lo += exp512(dst[lo:hi], src[lo:hi])
+		expRow(dst[lo:hi], src[lo:hi])
+	})
 }
 
 // Logistic sets dst[i] = 1/(1+exp(-src[i])) (dst may be src), with Exp's method: e = exp(-|x|),
@@ -21,6 +24,7 @@ func Logistic(dst, src []float32) {
 		panic("strided: Logistic: dst and src lengths differ")
 	}
 	parallel(len(dst), 8, func(lo, hi int) {
+		lo += logistic512(dst[lo:hi], src[lo:hi])
 		var buf [256]float32
 		for i := lo; i < hi; i += len(buf) {
 			n := min(len(buf), hi-i)
@@ -51,6 +55,7 @@ func Tanh(dst, src []float32) {
 		panic("strided: Tanh: dst and src lengths differ")
 	}
 	parallel(len(dst), 8, func(lo, hi int) {
+		lo += tanh512(dst[lo:hi], src[lo:hi])
 		var buf [256]float32
 		for i := lo; i < hi; i += len(buf) {
 			n := min(len(buf), hi-i)

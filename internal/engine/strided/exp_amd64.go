@@ -65,3 +65,35 @@ func tanhCombine(dst, x, s []float32) {
 		dst[i] = tanhCombine32(x[i], s[i])
 	}
 }
+
+// expAVX512, logisticAVX512 and tanhAVX512 (act512_amd64.s) set dst[i] to exp, logistic and
+// tanh of src[i] for i < n (a multiple of 16) in one pass, with the same operations per value as
+// the AVX2 path, so the results are bit-identical to it.
+//
+//go:noescape
+func expAVX512(dst, src *float32, n int)
+
+//go:noescape
+func logisticAVX512(dst, src *float32, n int)
+
+//go:noescape
+func tanhAVX512(dst, src *float32, n int)
+
+// useAVX512 selects the AVX-512 kernels of Exp, Logistic and Tanh. It is a variable so that the
+// tests can run the AVX2 and scalar paths on an AVX-512 CPU too.
+var useAVX512 = hasExpAVX2 && cpu.X86.HasAVX512F
+
+// act512 applies the AVX-512 kernel f to the longest prefix of src whose length is a multiple of
+// 16 and returns that length (0 without AVX-512).
+func act512(f func(dst, src *float32, n int), dst, src []float32) int {
+	n := len(dst) &^ 15
+	if !useAVX512 || n == 0 {
+		return 0
+	}
+	f(&dst[0], &src[0], n)
+	return n
+}
+
+func exp512(dst, src []float32) int      { return act512(expAVX512, dst, src) }
+func logistic512(dst, src []float32) int { return act512(logisticAVX512, dst, src) }
+func tanh512(dst, src []float32) int     { return act512(tanhAVX512, dst, src) }

@@ -273,9 +273,19 @@ func TestParallelPathsMatchNaive(t *testing.T) {
 // TestBinaryVectorKernelsMatchGo checks the vector kernels against Go's operators, including NaN,
 // infinities and signed zeros, in all three layouts (vector-vector, vector-scalar, scalar-vector).
 func TestBinaryVectorKernelsMatchGo(t *testing.T) {
+	// 37: 32 values by the vector kernels (AVX-512: one 32-value step; AVX2: two 16-value steps),
+	// 5 by Go; 117: 96 by AVX-512 (if any) then 16 by AVX2, 5 by Go.
+	for _, n := range []int{37, 117} {
+		checkBinaryKernels(t, n)
+	}
+}
+
+// checkBinaryKernels checks binaryVV, VS and SV on every pair of special values against Go's
+// arithmetic, bit for bit, in chunks of n values.
+func checkBinaryKernels(t *testing.T, n int) {
+	t.Helper()
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	special := []float32{0, float32(math.Copysign(0, -1)), 1, -1, nan, inf, -inf, 1e-40, 3.5, -2.25}
-	const n = 37 // 32 values by the kernels, 5 by Go
 	var xs, ys []float32
 	for i := range special {
 		for j := range special {

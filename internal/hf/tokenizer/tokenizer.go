@@ -1,4 +1,4 @@
-package hf
+package tokenizer
 
 import (
 	"fmt"
@@ -61,14 +61,14 @@ type templatePiece struct {
 	ids []int
 }
 
-// LoadTokenizer reads dir/tokenizer.json.
-func LoadTokenizer(dir string) (*Tokenizer, error) {
+// Load reads dir/tokenizer.json.
+func Load(dir string) (*Tokenizer, error) {
 	path := filepath.Join(dir, "tokenizer.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer %s: %w", path, err)
 	}
-	tk, err := ParseTokenizer(data)
+	tk, err := Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer %s: %w", path, err)
 	}

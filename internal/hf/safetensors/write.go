@@ -1,4 +1,4 @@
-package hf
+package safetensors
 
 import (
 	"bufio"
@@ -10,17 +10,17 @@ import (
 	"sort"
 )
 
-// NamedTensor is a float32 tensor with a name, as written by WriteSafetensors.
+// NamedTensor is a float32 tensor with a name, as written by Write.
 type NamedTensor struct {
 	Name  string
 	Shape []int
 	Data  []float32
 }
 
-// WriteSafetensors writes tensors as F32 to a safetensors file at path, in name order, with the
+// Write writes tensors as F32 to a safetensors file at path, in name order, with the
 // optional metadata. The header is padded with spaces to a multiple of 8 bytes, as the reference
 // implementation does. The file is written to a temporary name and renamed into place.
-func WriteSafetensors(path string, tensors []NamedTensor, metadata map[string]string) error {
+func Write(path string, tensors []NamedTensor, metadata map[string]string) error {
 	sorted := append([]NamedTensor(nil), tensors...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	header := make(map[string]any, len(sorted)+1)

@@ -1,4 +1,4 @@
-package hf
+package tokenizer
 
 import (
 	"encoding/json"
@@ -34,8 +34,8 @@ type tokenizerJSON struct {
 	} `json:"model"`
 }
 
-// ParseTokenizer parses tokenizer.json content.
-func ParseTokenizer(data []byte) (*Tokenizer, error) {
+// Parse parses tokenizer.json content.
+func Parse(data []byte) (*Tokenizer, error) {
 	var tj tokenizerJSON
 	if err := json.Unmarshal(data, &tj); err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package hf
+package safetensors
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 )
 
@@ -19,9 +20,9 @@ type Checkpoint struct {
 	// Dir is the checkpoint folder.
 	Dir string
 	// Files are the opened safetensors files.
-	Files []*SafetensorsFile
+	Files []*File
 
-	where map[string]*SafetensorsFile
+	where map[string]*File
 }
 
 // OpenCheckpoint opens the safetensors files of the checkpoint folder dir and indexes its tensors.
@@ -32,10 +33,10 @@ func OpenCheckpoint(dir string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck := &Checkpoint{Dir: dir, where: make(map[string]*SafetensorsFile)}
-	byBase := make(map[string]*SafetensorsFile)
+	ck := &Checkpoint{Dir: dir, where: make(map[string]*File)}
+	byBase := make(map[string]*File)
 	for _, p := range paths {
-		sf, err := OpenSafetensors(p)
+		sf, err := Open(p)
 		if err != nil {
 			return nil, err
 		}
@@ -119,10 +120,23 @@ func (ck *Checkpoint) ReadFloat32(name string, want ...int) ([]float32, error) {
 		return nil, fmt.Errorf("checkpoint %s: missing tensor %q", ck.Dir, name)
 	}
 	info := sf.Tensors[name]
-	if !equalInts(info.Shape, want) {
+	if !slices.Equal(info.Shape, want) {
 		return nil, fmt.Errorf("safetensors %s: tensor %q has shape %v, the config implies %v", sf.Path, name, info.Shape, want)
 	}
 	return sf.ReadFloat32(name)
+}
+
+// ReadFloat32Into is ReadFloat32 into dst (see File.ReadFloat32Into).
+func (ck *Checkpoint) ReadFloat32Into(name string, dst []float32, want ...int) error {
+	sf, ok := ck.where[name]
+	if !ok {
+		return fmt.Errorf("checkpoint %s: missing tensor %q", ck.Dir, name)
+	}
+	info := sf.Tensors[name]
+	if !slices.Equal(info.Shape, want) {
+		return fmt.Errorf("safetensors %s: tensor %q has shape %v, the config implies %v", sf.Path, name, info.Shape, want)
+	}
+	return sf.ReadFloat32Into(name, dst)
 }
 
 // Names returns all tensor names in sorted order.
@@ -133,16 +147,4 @@ func (ck *Checkpoint) Names() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,4 +1,4 @@
-package hf
+package tokenizer
 
 import (
 	"fmt"

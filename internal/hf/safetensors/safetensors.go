@@ -1,4 +1,8 @@
-package hf
+// Package safetensors reads and writes safetensors files and opens Hugging Face checkpoint
+// folders (one model.safetensors, or shards listed in model.safetensors.index.json), in pure Go
+// without GoMLX. Tensors are converted to float32 on read (from F32, F16, BF16, F64) and written
+// as F32 or BF16.
+package safetensors
 
 import (
 	"encoding/binary"
@@ -33,9 +37,9 @@ func (t TensorInfo) NumElements() int {
 	return n
 }
 
-// SafetensorsFile is an opened safetensors file whose header has been read and validated; tensor
+// File is an opened safetensors file whose header has been read and validated; tensor
 // data is read on demand.
-type SafetensorsFile struct {
+type File struct {
 	// Path is the file's path.
 	Path string
 	// Metadata is the optional "__metadata__" string map of the header.
@@ -61,10 +65,10 @@ func dtypeSize(dtype string) int {
 	return 0
 }
 
-// OpenSafetensors reads and validates the header of the safetensors file at path: the 8-byte
+// Open reads and validates the header of the safetensors file at path: the 8-byte
 // little-endian header length, the JSON header, and that every tensor's byte range matches its
 // dtype and shape and lies inside the file.
-func OpenSafetensors(path string) (*SafetensorsFile, error) {
+func Open(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors %s: %w", path, err)
@@ -74,7 +78,7 @@ func OpenSafetensors(path string) (*SafetensorsFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("safetensors %s: %w", path, err)
 	}
-	sf, err := parseSafetensorsHeader(f, st.Size())
+	sf, err := parseHeader(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("safetensors %s: %w", path, err)
 	}
@@ -82,7 +86,7 @@ func OpenSafetensors(path string) (*SafetensorsFile, error) {
 	return sf, nil
 }
 
-func parseSafetensorsHeader(r io.ReaderAt, size int64) (*SafetensorsFile, error) {
+func parseHeader(r io.ReaderAt, size int64) (*File, error) {
 	var lenBuf [8]byte
 	if _, err := r.ReadAt(lenBuf[:], 0); err != nil {
 		return nil, fmt.Errorf("reading header length (file has %d bytes): %w", size, err)
@@ -99,7 +103,7 @@ func parseSafetensorsHeader(r io.ReaderAt, size int64) (*SafetensorsFile, error)
 	if err := json.Unmarshal(header, &raw); err != nil {
 		return nil, fmt.Errorf("parsing JSON header: %w", err)
 	}
-	sf := &SafetensorsFile{Tensors: make(map[string]TensorInfo, len(raw)), dataStart: 8 + int64(n)}
+	sf := &File{Tensors: make(map[string]TensorInfo, len(raw)), dataStart: 8 + int64(n)}
 	dataLen := size - sf.dataStart
 	for name, msg := range raw {
 		if name == "__metadata__" {
@@ -148,7 +152,7 @@ func parseSafetensorsHeader(r io.ReaderAt, size int64) (*SafetensorsFile, error)
 }
 
 // Names returns the tensor names in sorted order.
-func (sf *SafetensorsFile) Names() []string {
+func (sf *File) Names() []string {
 	names := make([]string, 0, len(sf.Tensors))
 	for name := range sf.Tensors {
 		names = append(names, name)
@@ -157,8 +161,43 @@ func (sf *SafetensorsFile) Names() []string {
 	return names
 }
 
+// ReadFloat32Into reads the named tensor into dst, converting it to float32 (from F32, F16, BF16
+// or F64) in chunks, so that no copy of the whole tensor is made; len(dst) must be its number of
+// elements.
+func (sf *File) ReadFloat32Into(name string, dst []float32) error {
+	info, ok := sf.Tensors[name]
+	if !ok {
+		return fmt.Errorf("safetensors %s: no tensor %q", sf.Path, name)
+	}
+	if len(dst) != info.NumElements() {
+		return fmt.Errorf("safetensors %s: tensor %q has %d elements, destination %d", sf.Path, name, info.NumElements(), len(dst))
+	}
+	if _, err := DecodeFloat32(info.DType, nil); err != nil {
+		return fmt.Errorf("safetensors %s: tensor %q: %w", sf.Path, name, err)
+	}
+	f, err := os.Open(sf.Path)
+	if err != nil {
+		return fmt.Errorf("safetensors %s: %w", sf.Path, err)
+	}
+	defer f.Close()
+	size := dtypeSize(info.DType)
+	const chunk = 1 << 16 // elements per read
+	buf := make([]byte, min(chunk, len(dst))*size)
+	for done := 0; done < len(dst); {
+		n := min(chunk, len(dst)-done)
+		b := buf[:n*size]
+		if _, err := f.ReadAt(b, sf.dataStart+info.Begin+int64(done*size)); err != nil {
+			return fmt.Errorf("safetensors %s: reading tensor %q: %w", sf.Path, name, err)
+		}
+		vals, _ := DecodeFloat32(info.DType, b)
+		copy(dst[done:], vals)
+		done += n
+	}
+	return nil
+}
+
 // ReadFloat32 reads the named tensor and converts it to float32 (from F32, F16, BF16 or F64).
-func (sf *SafetensorsFile) ReadFloat32(name string) ([]float32, error) {
+func (sf *File) ReadFloat32(name string) ([]float32, error) {
 	info, ok := sf.Tensors[name]
 	if !ok {
 		return nil, fmt.Errorf("safetensors %s: no tensor %q", sf.Path, name)
@@ -172,15 +211,16 @@ func (sf *SafetensorsFile) ReadFloat32(name string) ([]float32, error) {
 	if _, err := f.ReadAt(buf, sf.dataStart+info.Begin); err != nil {
 		return nil, fmt.Errorf("safetensors %s: reading tensor %q: %w", sf.Path, name, err)
 	}
-	out, err := decodeFloat32(info.DType, buf)
+	out, err := DecodeFloat32(info.DType, buf)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors %s: tensor %q: %w", sf.Path, name, err)
 	}
 	return out, nil
 }
 
-// decodeFloat32 converts little-endian raw tensor bytes of the given dtype to float32.
-func decodeFloat32(dtype string, buf []byte) ([]float32, error) {
+// DecodeFloat32 converts little-endian raw tensor bytes of the given dtype to float32; with nil
+// bytes it only reports whether the dtype is supported.
+func DecodeFloat32(dtype string, buf []byte) ([]float32, error) {
 	switch dtype {
 	case "F32":
 		out := make([]float32, len(buf)/4)

@@ -1,4 +1,4 @@
-package hf
+package tokenizer
 
 import (
 	"encoding/json"
@@ -39,7 +39,7 @@ func gpt2StyleTokenizer(t *testing.T, edit func(map[string]any)) *Tokenizer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tk, err := ParseTokenizer(data)
+	tk, err := Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestTokenizerRejectsUnsupported(t *testing.T) {
 			gpt2StyleTokenizer(t, func(d map[string]any) { doc = d })
 			edit(doc)
 			data, _ := json.Marshal(doc)
-			if _, err := ParseTokenizer(data); err == nil {
+			if _, err := Parse(data); err == nil {
 				t.Error("accepted")
 			}
 		})
@@ -134,7 +134,7 @@ func FuzzEncodeRoundTrip(f *testing.F) {
 	}
 	var tks []*Tokenizer
 	for _, fl := range flavours {
-		tk, err := LoadTokenizer(fixtureDir(fl))
+		tk, err := Load(fixtureDir(fl))
 		if err != nil {
 			f.Fatal(err)
 		}

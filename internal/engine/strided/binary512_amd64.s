@@ -1,0 +1,302 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// AVX-512 forms of binary_amd64.s's Add, Sub, Mul and Div kernels, 32 values per iteration (n a
+// multiple of 32): the same IEEE operation on each value, so the results are bit-identical.
+
+// func addVVAVX512(dst, x, y *float32, n int)
+TEXT ·addVVAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+loop:
+	VMOVUPS 0(SI), Z0
+	VMOVUPS 0(DX), Z1
+	VADDPS Z1, Z0, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VMOVUPS 64(DX), Z4
+	VADDPS Z4, Z3, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func addVSAVX512(dst, x, y *float32, n int)
+TEXT ·addVSAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+	VBROADCASTSS (DX), Z14
+loop:
+	VMOVUPS 0(SI), Z0
+	VADDPS Z14, Z0, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VADDPS Z14, Z3, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func addSVAVX512(dst, x, y *float32, n int)
+TEXT ·addSVAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+	VBROADCASTSS (SI), Z12
+loop:
+	VMOVUPS 0(DX), Z1
+	VADDPS Z1, Z12, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(DX), Z4
+	VADDPS Z4, Z12, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func subVVAVX512(dst, x, y *float32, n int)
+TEXT ·subVVAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+loop:
+	VMOVUPS 0(SI), Z0
+	VMOVUPS 0(DX), Z1
+	VSUBPS Z1, Z0, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VMOVUPS 64(DX), Z4
+	VSUBPS Z4, Z3, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func subVSAVX512(dst, x, y *float32, n int)
+TEXT ·subVSAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+	VBROADCASTSS (DX), Z14
+loop:
+	VMOVUPS 0(SI), Z0
+	VSUBPS Z14, Z0, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VSUBPS Z14, Z3, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func subSVAVX512(dst, x, y *float32, n int)
+TEXT ·subSVAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+	VBROADCASTSS (SI), Z12
+loop:
+	VMOVUPS 0(DX), Z1
+	VSUBPS Z1, Z12, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(DX), Z4
+	VSUBPS Z4, Z12, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func mulVVAVX512(dst, x, y *float32, n int)
+TEXT ·mulVVAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+loop:
+	VMOVUPS 0(SI), Z0
+	VMOVUPS 0(DX), Z1
+	VMULPS Z1, Z0, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VMOVUPS 64(DX), Z4
+	VMULPS Z4, Z3, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func mulVSAVX512(dst, x, y *float32, n int)
+TEXT ·mulVSAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+	VBROADCASTSS (DX), Z14
+loop:
+	VMOVUPS 0(SI), Z0
+	VMULPS Z14, Z0, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VMULPS Z14, Z3, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func mulSVAVX512(dst, x, y *float32, n int)
+TEXT ·mulSVAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+	VBROADCASTSS (SI), Z12
+loop:
+	VMOVUPS 0(DX), Z1
+	VMULPS Z1, Z12, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(DX), Z4
+	VMULPS Z4, Z12, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func divVVAVX512(dst, x, y *float32, n int)
+TEXT ·divVVAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+loop:
+	VMOVUPS 0(SI), Z0
+	VMOVUPS 0(DX), Z1
+	VDIVPS Z1, Z0, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VMOVUPS 64(DX), Z4
+	VDIVPS Z4, Z3, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func divVSAVX512(dst, x, y *float32, n int)
+TEXT ·divVSAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+	VBROADCASTSS (DX), Z14
+loop:
+	VMOVUPS 0(SI), Z0
+	VDIVPS Z14, Z0, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VDIVPS Z14, Z3, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
+
+// func divSVAVX512(dst, x, y *float32, n int)
+TEXT ·divSVAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $5, CX
+	JZ done
+	VBROADCASTSS (SI), Z12
+loop:
+	VMOVUPS 0(DX), Z1
+	VDIVPS Z1, Z12, Z2
+	VMOVUPS Z2, 0(DI)
+	VMOVUPS 64(DX), Z4
+	VDIVPS Z4, Z12, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+done:
+	RET
