@@ -183,7 +183,7 @@ func TestModelSelectionRestoresSelectedParameters(t *testing.T) {
 // TestKnowledgeSamplesControl checks the knowledge_samples control: SASRec trains on the
 // knowledge population's samples as well as the task's, and refuses a task without one.
 func TestKnowledgeSamplesControl(t *testing.T) {
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 20, EventsPerUser: 20, Behaviors: 10, Seed: 4})
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 20, EventsPerUser: 20, Behaviors: 10, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

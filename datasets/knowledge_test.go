@@ -16,7 +16,7 @@ func knowledgeConfig() SampleConfig {
 // TestKnowledgePopulationSplit checks that the knowledge users and the task users are disjoint,
 // cover every user, and are the same for every cell seed and k.
 func TestKnowledgePopulationSplit(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 30, Behaviors: 20, Seed: 5})
+	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 30, Behaviors: 20, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestKnowledgePopulationSplit(t *testing.T) {
 // appears in the knowledge streams, and every knowledge stream belongs to a knowledge user
 // (lm.SourceOf, what pretraining reads, is tested on the same canary in internal/lm).
 func TestNoTaskEventReachesPretraining(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 30, EventsPerUser: 30, Behaviors: 15, Seed: 9})
+	log, err := Synthetic(SyntheticConfig{Users: 30, EventsPerUser: 30, Behaviors: 15, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestNoTaskEventReachesPretraining(t *testing.T) {
 // TestKnowledgeCutoff checks that test_start keeps only knowledge events before the first test
 // target of the task users.
 func TestKnowledgeCutoff(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 30, EventsPerUser: 30, Behaviors: 15, Seed: 9})
+	log, err := Synthetic(SyntheticConfig{Users: 30, EventsPerUser: 30, Behaviors: 15, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestKnowledgeCutoff(t *testing.T) {
 }
 
 func TestKnowledgeSamples(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 10, EventsPerUser: 12, Behaviors: 6, Seed: 2})
+	log, err := Synthetic(SyntheticConfig{Users: 10, EventsPerUser: 12, Behaviors: 6, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestKnowledgeConfigErrors(t *testing.T) {
 }
 
 func TestKnowledgeStats(t *testing.T) {
-	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 30, Behaviors: 60, Seed: 5})
+	log, err := Synthetic(SyntheticConfig{Users: 40, EventsPerUser: 30, Behaviors: 60, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func TestWordNameScores(t *testing.T) {
 // whose behaviors have two-word names (a group word shared by several behaviors and a word of
 // their own): the pretraining loss falls and the tuned model beats the most-popular baseline.
 func TestWordNamesTrainAndBeatPop(t *testing.T) {
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 30, EventsPerUser: 80, Behaviors: 30, Seed: 3})
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 30, EventsPerUser: 80, Behaviors: 30, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestWordNamesTrainAndBeatPop(t *testing.T) {
 // reads its data: a behavior that only task users do is absent from SourceOf's streams under the
 // default config, and present with task_streams (the same-users design).
 func TestPretrainSourceKnowledgeOnly(t *testing.T) {
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 30, EventsPerUser: 30, Behaviors: 15, Seed: 9})
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 30, EventsPerUser: 30, Behaviors: 15, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
