@@ -50,7 +50,14 @@ func (n *neural) run(env method.Env, task *datasets.Task) (out *method.Output, e
 		return nil, fmt.Errorf("%s: %w", n.name, err)
 	}
 	c := task.NumClasses()
-	trainIn, trainLabels := n.enc.encode(task.Train)
+	samples := task.Train
+	if n.tp.KnowledgeSamples {
+		if task.Knowledge == nil {
+			return nil, fmt.Errorf("%s: knowledge_samples: the data set has no knowledge population (set data.knowledge_users)", n.name)
+		}
+		samples = append(task.KnowledgeSamples(), task.Train...)
+	}
+	trainIn, trainLabels := n.enc.encode(samples)
 	if n.augment != nil {
 		rng := rand.New(rand.NewPCG(env.Seed, 0xc1023))
 		trainIn, trainLabels = n.augment(trainIn, trainLabels, rng)

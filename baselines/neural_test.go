@@ -179,3 +179,39 @@ func TestModelSelectionRestoresSelectedParameters(t *testing.T) {
 		t.Errorf("selection by accuracy kept accuracy %.4f < selection by loss %.4f", accs["acc"], accs["loss"])
 	}
 }
+
+// TestKnowledgeSamplesControl checks the knowledge_samples control: SASRec trains on the
+// knowledge population's samples as well as the task's, and refuses a task without one.
+func TestKnowledgeSamplesControl(t *testing.T) {
+	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 20, EventsPerUser: 20, Behaviors: 10, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := datasets.DefaultSampleConfig()
+	cfg.HistoryLen, cfg.KnowledgeUsers = 5, 0.5
+	task, err := datasets.BuildTask(log, cfg, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := DefaultSASRecParams()
+	p.MaxSteps, p.EvalEvery, p.Dim, p.FFNDim = 2, 1, 8, 8
+	p.KnowledgeSamples = true
+	m, err := p.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Run(newEnv(t), task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.Info["train_samples"], float64(len(task.Train)+len(task.KnowledgeSamples())); got != want {
+		t.Errorf("trained on %v samples, want the task's %d plus the knowledge users' %d", got, len(task.Train), len(task.KnowledgeSamples()))
+	}
+	plain, err := datasets.BuildTask(log, datasets.DefaultSampleConfig(), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Run(newEnv(t), plain); err == nil {
+		t.Error("knowledge_samples accepted without a knowledge population")
+	}
+}

@@ -23,6 +23,11 @@ type TrainParams struct {
 	Loss LossParams `yaml:"loss"`
 	// Resample draws class-balanced batches instead of uniform ones.
 	Resample bool `yaml:"resample"`
+	// KnowledgeSamples also trains on the samples of the data set's knowledge population
+	// (data.knowledge_users; datasets.Task.KnowledgeSamples), before the task's own: the control
+	// that separates "more data" from "a pretrained LM" [false]. It is an error without a
+	// knowledge population. (omitempty: earlier results keep their config hashes.)
+	KnowledgeSamples bool `yaml:"knowledge_samples,omitempty"`
 }
 
 // defaultTrainParams returns the training defaults shared by the neural models. They are sized

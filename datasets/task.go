@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"time"
 )
 
 // SampleConfig says how a Log becomes samples; its defaults are the harness's assumptions.
@@ -18,7 +19,23 @@ type SampleConfig struct {
 	Split Split `yaml:"split"`
 	// AnchorMinShare: a behavior whose share of training targets is above it is an anchor [0.01].
 	AnchorMinShare float64 `yaml:"anchor_min_share"`
+	// KnowledgeUsers is the share of users set aside as the knowledge population [0 = none]: their
+	// whole event streams pretrain the behavior LM and none of their events is part of the task
+	// (see Task.Knowledge). The split depends only on KnowledgeSeed, never on the cell's seed or k.
+	KnowledgeUsers float64 `yaml:"knowledge_users,omitempty" json:",omitempty"`
+	// KnowledgeSeed chooses the knowledge users [0].
+	KnowledgeSeed uint64 `yaml:"knowledge_seed,omitempty" json:",omitempty"`
+	// KnowledgeCutoff limits the knowledge users' events in time [none]: "test_start" keeps only
+	// events earlier than the earliest test target of any task user, so no knowledge event is later
+	// than a task user's test period begins.
+	KnowledgeCutoff string `yaml:"knowledge_cutoff,omitempty" json:",omitempty"`
 }
+
+// Knowledge cutoffs (SampleConfig.KnowledgeCutoff).
+const (
+	CutoffNone      = ""
+	CutoffTestStart = "test_start"
+)
 
 // Split holds the fractions of each user's samples in each part; they must add up to 1.
 type Split struct {
@@ -43,6 +60,17 @@ func (c SampleConfig) Validate() error {
 	}
 	if c.AnchorMinShare <= 0 || c.AnchorMinShare >= 1 {
 		return fmt.Errorf("anchor_min_share: must be in (0,1), got %g", c.AnchorMinShare)
+	}
+	if !(c.KnowledgeUsers >= 0 && c.KnowledgeUsers < 1) {
+		return fmt.Errorf("knowledge_users: must be in [0,1) (0 = no knowledge population), got %g", c.KnowledgeUsers)
+	}
+	switch c.KnowledgeCutoff {
+	case CutoffNone, CutoffTestStart:
+	default:
+		return fmt.Errorf("knowledge_cutoff: must be empty or %q, got %q", CutoffTestStart, c.KnowledgeCutoff)
+	}
+	if c.KnowledgeUsers == 0 && (c.KnowledgeSeed != 0 || c.KnowledgeCutoff != CutoffNone) {
+		return fmt.Errorf("knowledge_seed, knowledge_cutoff: need knowledge_users > 0")
 	}
 	return nil
 }
@@ -81,10 +109,68 @@ type Task struct {
 	// cell's k tail shots as targets masks the false ones (lm.PretrainConfig), so every behavior
 	// is a target exactly as often as in Train. nil when k = 0: nothing is masked.
 	StreamKept [][]bool
+	// Knowledge holds the knowledge population's event streams when Config.KnowledgeUsers > 0
+	// (nil otherwise): users disjoint from the task's, whose events never appear in Train, Valid,
+	// Test or Streams. The behavior LM pretrains on them instead of Streams.
+	Knowledge *Population
 	// TailShots is k (0 = all); Seed chose the kept tail samples.
 	TailShots int
 	Seed      uint64
 	Config    SampleConfig
+}
+
+// Population is the knowledge population of a task: which users of the log it holds and their
+// event streams, in log order.
+type Population struct {
+	// Users are indices into the log's users; Streams parallels it (a user whose events the
+	// cutoff removed entirely has an empty stream).
+	Users   []int
+	Streams [][]Step
+	// AfterTestStart counts the kept events later than the earliest test target of any task user:
+	// the time overlap left between the knowledge and the task (0 with the test_start cutoff).
+	AfterTestStart int
+}
+
+// NumEvents returns the number of events of the population's streams.
+func (p *Population) NumEvents() int {
+	n := 0
+	for _, st := range p.Streams {
+		n += len(st)
+	}
+	return n
+}
+
+// KnowledgeSamples returns the samples of the knowledge population's streams, built as the task's
+// are (every event after a stream's first is a target, with up to HistoryLen events before it as
+// its history), for controls that train a classic model on the knowledge users too; nil without
+// a knowledge population. They are never part of Train, Valid or Test.
+func (t *Task) KnowledgeSamples() []Sample {
+	if t.Knowledge == nil {
+		return nil
+	}
+	var out []Sample
+	for i, st := range t.Knowledge.Streams {
+		for j := 1; j < len(st); j++ {
+			lo := max(0, j-t.Config.HistoryLen)
+			out = append(out, Sample{User: int32(t.Knowledge.Users[i]), History: st[lo:j:j], Next: st[j], Target: st[j].Behavior})
+		}
+	}
+	return out
+}
+
+// KnowledgeSplit returns which of n users form the knowledge population: round(share·n) users
+// chosen by a generator seeded by seed alone (so the split is the same for every cell seed and
+// k), true for a knowledge user. share 0 gives nil.
+func KnowledgeSplit(n int, share float64, seed uint64) []bool {
+	if share <= 0 {
+		return nil
+	}
+	perm := rand.New(rand.NewPCG(seed, 0x6b6e6f77)).Perm(n)
+	knowledge := make([]bool, n)
+	for _, u := range perm[:int(math.Round(share*float64(n)))] {
+		knowledge[u] = true
+	}
+	return knowledge
 }
 
 // NumClasses returns the number of behaviors.
@@ -134,6 +220,11 @@ func (t *Task) AnchorClasses() []int {
 // user's samples are split chronologically into train/valid/test by Split. Anchors are behaviors
 // whose share of training targets is above AnchorMinShare. Then, for tailShots k > 0, each tail
 // behavior keeps at most k training samples, chosen with seed; anchors keep all.
+//
+// With KnowledgeUsers > 0 the users are first split (KnowledgeSplit) into a knowledge population,
+// whose events go only to Task.Knowledge, and the task users, from whom alone the samples, the
+// anchors and the tail shots are built. The behaviors (classes) are those of all users, so the
+// LM's vocabulary covers what the knowledge users did.
 func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -156,14 +247,23 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 	for i, n := range t.Behaviors {
 		id[n] = int32(i)
 	}
+	knowledge := KnowledgeSplit(len(log.Users), cfg.KnowledgeUsers, cfg.KnowledgeSeed)
+	steps := func(events []Event) []Step {
+		out := make([]Step, len(events))
+		for i, e := range events {
+			out[i] = Step{Behavior: id[e.Behavior], Weekday: uint8(e.Weekday), Hour: uint8(e.Hour)}
+		}
+		return out
+	}
 	var train []Sample
 	type streamPos struct{ stream, pos int }
 	var trainPos []streamPos // where each training sample's target sits in Streams
+	var testStart time.Time  // the earliest test target of any task user
 	for ui, u := range log.Users {
-		steps := make([]Step, len(u.Events))
-		for i, e := range u.Events {
-			steps[i] = Step{Behavior: id[e.Behavior], Weekday: uint8(e.Weekday), Hour: uint8(e.Hour)}
+		if knowledge != nil && knowledge[ui] {
+			continue
 		}
+		steps := steps(u.Events)
 		m := len(steps) - 1 // samples of this user
 		if m < 1 {
 			continue
@@ -182,6 +282,9 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 				t.Valid = append(t.Valid, s)
 			default:
 				t.Test = append(t.Test, s)
+				if at := u.Events[i].Time; testStart.IsZero() || at.Before(testStart) {
+					testStart = at
+				}
 			}
 		}
 		if trainEnd > 0 {
@@ -190,6 +293,25 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 	}
 	if len(train) == 0 || len(t.Test) == 0 {
 		return nil, fmt.Errorf("data set %s: too few events to build train and test samples (%d users, %d events)", log.Name, len(log.Users), log.NumEvents())
+	}
+	if knowledge != nil {
+		t.Knowledge = &Population{}
+		for ui, u := range log.Users {
+			if !knowledge[ui] {
+				continue
+			}
+			events := u.Events
+			n := 0 // events before testStart
+			for n < len(events) && events[n].Time.Before(testStart) {
+				n++
+			}
+			if cfg.KnowledgeCutoff == CutoffTestStart {
+				events = events[:n]
+			}
+			t.Knowledge.AfterTestStart += len(events) - n
+			t.Knowledge.Users = append(t.Knowledge.Users, ui)
+			t.Knowledge.Streams = append(t.Knowledge.Streams, steps(events))
+		}
 	}
 	t.FullTrainCounts = t.ClassCounts(train)
 	t.Anchor = make([]bool, len(t.Behaviors))
@@ -274,6 +396,17 @@ func (t *Task) Fingerprint() string {
 	}
 	for _, st := range t.Streams {
 		w(uint32(len(st)))
+	}
+	if t.Knowledge != nil { // absent without a knowledge population: older fingerprints stay valid
+		w(uint32(len(t.Knowledge.Users)))
+		for i, u := range t.Knowledge.Users {
+			w(uint32(u))
+			w(uint32(len(t.Knowledge.Streams[i])))
+			for _, st := range t.Knowledge.Streams[i] {
+				w(uint32(st.Behavior))
+				w(uint32(st.Weekday)<<8 | uint32(st.Hour))
+			}
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -109,6 +109,9 @@ func (b *lmBackbone) Load(env method.Env, task *datasets.Task, opts LoadOptions)
 	if res != nil {
 		out.Stages = append(out.Stages, method.Stage{Name: "pretrain", Seconds: res.Seconds, Steps: res.Steps, FinalLoss: results.Float(res.FinalLoss), Cached: res.Cached})
 		out.Info["pretrain_windows"] = float64(res.Windows)
+		if res.HeldOut != nil {
+			out.Info["pretrain_heldout_loss"], out.Info["pretrain_heldout_acc"] = res.HeldOut.Loss, res.HeldOut.Acc
+		}
 	}
 	return out, nil
 }

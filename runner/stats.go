@@ -50,5 +50,19 @@ func printStats(cfg *config.Config, e *config.Experiment, name string, stdout, s
 	fmt.Fprintf(stdout, "Data set statistics (sample config of experiment %s: history_len %d, split %g/%g/%g, anchor_min_share %g; tail shots chosen with seed %d)\n\n",
 		e.Name, e.Data.HistoryLen, e.Data.Split.Train, e.Data.Split.Valid, e.Data.Split.Test, e.Data.AnchorMinShare, e.Seeds[0])
 	fmt.Fprint(stdout, t)
+	kt, err := reports.KnowledgeTable(rows)
+	if err != nil {
+		fmt.Fprintf(stderr, "runner: -stats: %v\n", err)
+		return exitFailed
+	}
+	if kt != "" {
+		cutoff := "none"
+		if e.Data.KnowledgeCutoff != "" {
+			cutoff = e.Data.KnowledgeCutoff
+		}
+		fmt.Fprintf(stdout, "\nKnowledge population (data.knowledge_users %g, knowledge_seed %d, knowledge_cutoff %s): its users pretrain the behavior LM and are not in the task; users and events above count the task users.\n\n",
+			e.Data.KnowledgeUsers, e.Data.KnowledgeSeed, cutoff)
+		fmt.Fprint(stdout, kt)
+	}
 	return exitOK
 }

@@ -32,7 +32,11 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 	if cfg.HistoryLen == 0 || cfg.HistoryLen > task.Config.HistoryLen {
 		cfg.HistoryLen = task.Config.HistoryLen
 	}
-	tok, err := NewTokenizer(task.Behaviors)
+	newTokenizer := NewTokenizer
+	if cfg.WordNames {
+		newTokenizer = NewWordTokenizer
+	}
+	tok, err := newTokenizer(task.Behaviors)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -51,7 +55,7 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 	if err := opts.Pretrain.Validate(); err != nil {
 		return nil, nil, nil, fmt.Errorf("lm: pretrain.%w", err)
 	}
-	src := SourceOf(task, opts.Pretrain.RespectTailShots)
+	src := SourceOf(task, opts.Pretrain)
 	key := CacheKey(src, cfg, opts.Pretrain, env.Seed)
 	var path string
 	if env.CacheDir != "" {
@@ -81,6 +85,14 @@ func Build(env method.Env, task *datasets.Task, opts Options) (m *Model, ctx *co
 		return nil, nil, nil, err
 	}
 	res.Seconds = time.Since(start).Seconds()
+	if src.HeldOut != nil {
+		score, err := base.ScoreStreams(env, pctx, src.HeldOut, opts.Pretrain.Stride, opts.Pretrain.BatchSize)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		res.HeldOut = &score
+		env.Log("pretrain: held-out streams (%d): loss %.4f, next-behavior accuracy %.4f over %d events", len(src.HeldOut), score.Loss, score.Acc, score.Events)
+	}
 	w, err := ModelWeights(pctx)
 	if err != nil {
 		return nil, nil, nil, err

@@ -25,20 +25,28 @@ type Source struct {
 	Behaviors []string
 	Streams   [][]datasets.Step
 	Kept      [][]bool
+	// HeldOut are the streams pretrain.holdout set aside: scored after pretraining, never trained on.
+	HeldOut [][]datasets.Step
 }
 
-// SourceOf returns the pretraining source of a task; respectTailShots includes the task's
-// StreamKept.
-func SourceOf(task *datasets.Task, respectTailShots bool) Source {
+// SourceOf returns the pretraining source of a task: its knowledge population's streams when it
+// has one (no task user's event is then read), else, or with cfg.TaskStreams or
+// cfg.RespectTailShots, the task users' training-period streams, with the task's StreamKept when
+// cfg.RespectTailShots (k-respecting pretraining masks the task's removed samples, so it reads
+// the task users).
+func SourceOf(task *datasets.Task, cfg PretrainConfig) Source {
 	src := Source{Dataset: task.Dataset, Behaviors: task.Behaviors, Streams: task.Streams}
-	if respectTailShots {
+	if task.Knowledge != nil && !cfg.TaskStreams && !cfg.RespectTailShots {
+		src.Streams = task.Knowledge.Streams
+	} else if cfg.RespectTailShots {
 		src.Kept = task.StreamKept
 	}
+	src.Streams, src.Kept, src.HeldOut = splitHoldout(src.Streams, src.Kept, cfg.Holdout)
 	return src
 }
 
-// ContentHash is a SHA-256 over the behavior names and every event of the streams, and the
-// positions Kept marks false, if any.
+// ContentHash is a SHA-256 over the behavior names, every event of the streams and of the held-out
+// streams, if any, and the positions Kept marks false, if any.
 func (s Source) ContentHash() string {
 	h := sha256.New()
 	var b [4]byte
@@ -48,13 +56,19 @@ func (s Source) ContentHash() string {
 		w(uint32(len(n)))
 		h.Write([]byte(n))
 	}
-	w(uint32(len(s.Streams)))
-	for _, st := range s.Streams {
-		w(uint32(len(st)))
-		for _, e := range st {
-			w(uint32(e.Behavior))
-			w(uint32(e.Weekday)<<8 | uint32(e.Hour))
+	streams := func(ss [][]datasets.Step) {
+		w(uint32(len(ss)))
+		for _, st := range ss {
+			w(uint32(len(st)))
+			for _, e := range st {
+				w(uint32(e.Behavior))
+				w(uint32(e.Weekday)<<8 | uint32(e.Hour))
+			}
 		}
+	}
+	streams(s.Streams)
+	if s.HeldOut != nil { // absent without holdout: older keys stay valid
+		streams(s.HeldOut)
 	}
 	if s.Kept != nil {
 		// Only the removed positions: with none, pretraining is the unmasked one, and so is the hash.

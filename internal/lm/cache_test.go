@@ -130,23 +130,23 @@ func TestCacheKeyIgnoresTailShots(t *testing.T) {
 		t.Fatal("test data: k=1 did not restrict the training samples")
 	}
 	o := tinyOptions()
-	k5, kAll := CacheKey(SourceOf(t5, false), o.Model, o.Pretrain, 1), CacheKey(SourceOf(tAll, false), o.Model, o.Pretrain, 1)
+	k5, kAll := CacheKey(SourceOf(t5, PretrainConfig{}), o.Model, o.Pretrain, 1), CacheKey(SourceOf(tAll, PretrainConfig{}), o.Model, o.Pretrain, 1)
 	if k5 != kAll {
 		t.Error("cache key depends on the tail-shot k")
 	}
-	if CacheKey(SourceOf(t5, false), o.Model, o.Pretrain, 2) == k5 {
+	if CacheKey(SourceOf(t5, PretrainConfig{}), o.Model, o.Pretrain, 2) == k5 {
 		t.Error("cache key ignores the seed")
 	}
 	m := o.Model
 	m.Dim = 32
-	if CacheKey(SourceOf(t5, false), m, o.Pretrain, 1) == k5 {
+	if CacheKey(SourceOf(t5, PretrainConfig{}), m, o.Pretrain, 1) == k5 {
 		t.Error("cache key ignores the model config")
 	}
 	// Respecting the tail shots makes the key depend on k (through the removed targets); at
 	// k = all nothing is masked, so the pretraining, and the key, are the unmasked ones.
 	rp := o.Pretrain
 	rp.RespectTailShots = true
-	r5, rAll := CacheKey(SourceOf(t5, true), o.Model, rp, 1), CacheKey(SourceOf(tAll, true), o.Model, rp, 1)
+	r5, rAll := CacheKey(SourceOf(t5, PretrainConfig{RespectTailShots: true}), o.Model, rp, 1), CacheKey(SourceOf(tAll, PretrainConfig{RespectTailShots: true}), o.Model, rp, 1)
 	if r5 == k5 || r5 == rAll {
 		t.Error("with respect_tail_shots the cache key must depend on k")
 	}

@@ -22,6 +22,13 @@ type Config struct {
 	HistoryLen int `yaml:"history_len" json:"history_len"`
 	// Separator renders ";" after every event (4 tokens per event instead of 3) [false].
 	Separator bool `yaml:"separator" json:"separator"`
+	// WordNames represents a behavior through the words of its name (Tokenizer.NameWordIDs)
+	// instead of one token of its own [false]: its input embedding is the mean of its words'
+	// embeddings, and its score at a position is the sum of its words' log-probabilities under a
+	// softmax over the word vocabulary there. Pretraining then maximises the gold behavior's
+	// score (the words' likelihood) rather than a softmax over behaviors. Names of one word (GeoLife
+	// location ids) behave like one token per behavior.
+	WordNames bool `yaml:"word_names,omitempty" json:"word_names,omitempty"`
 }
 
 // DefaultConfig returns the default model size.
@@ -79,6 +86,16 @@ type PretrainConfig struct {
 	// pretrained model serves every k [false]. (omitempty: results recorded before the option
 	// existed keep their config hashes.)
 	RespectTailShots bool `yaml:"respect_tail_shots,omitempty" json:"respect_tail_shots,omitempty"`
+	// TaskStreams pretrains on the task users' training-period streams even when the data set has
+	// a knowledge population (data.knowledge_users): the same-users design, kept for comparison
+	// on the same task [false]. Without a knowledge population, or with RespectTailShots, the task
+	// streams are used anyway.
+	TaskStreams bool `yaml:"task_streams,omitempty" json:"task_streams,omitempty"`
+	// Holdout is the share of the pretraining streams (users) set aside, the same ones for every
+	// seed and model size; after pretraining, the pretraining objective and next-behavior accuracy
+	// on their windows are recorded (PretrainResult.HeldOut), to choose a model size on events it
+	// was not trained on [0 = none].
+	Holdout float64 `yaml:"holdout,omitempty" json:"holdout,omitempty"`
 }
 
 // DefaultPretrainConfig returns the pretraining defaults.
@@ -103,6 +120,8 @@ func (c PretrainConfig) Validate() error {
 		return fmt.Errorf("grad_clip: must be >= 0, got %g", c.GradClip)
 	case c.Stride < 0:
 		return fmt.Errorf("stride: must be >= 0, got %d", c.Stride)
+	case !(c.Holdout >= 0 && c.Holdout < 1):
+		return fmt.Errorf("holdout: must be in [0,1), got %g", c.Holdout)
 	}
 	return nil
 }

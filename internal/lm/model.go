@@ -92,8 +92,7 @@ func (m *Model) hidden(ctx *context.Context, tokens *Node, training, lastOnly bo
 	if l != m.rend.Len() {
 		panic(fmt.Errorf("lm: prompts have %d tokens, the model's renderer makes %d", l, m.rend.Len()))
 	}
-	emb := table(ctx.In("tokens"), g, m.rend.tok.VocabSize(), d)
-	x := Gather(emb, InsertAxes(tokens, -1)) // [B, L, D]
+	x := Gather(m.inputTable(ctx, g), InsertAxes(tokens, -1)) // [B, L, D]
 	pos := table(ctx.In("positions"), g, l, d)
 	x = Add(x, BroadcastToDims(InsertAxes(pos, 0), b, l, d))
 	x = nn.Dropout(ctx.In("drop_embedding"), x, m.cfg.Dropout, training)
@@ -152,17 +151,70 @@ func attentionBias(real *Node, lq int) *Node {
 	return Where(allowed, zeros, AddScalar(zeros, nn.NegInf))
 }
 
-// behaviorLogits is the tied head: h [..., D] · E[behaviors]ᵀ + bias -> [..., C].
+// tokenTable returns the token embedding variable: one row per token of the prompts' vocabulary,
+// or, with word names, one row per template or time token followed by one per word.
+func (m *Model) tokenTable(ctx *context.Context, g *Graph) *Node {
+	tok := m.rend.tok
+	if tok.WordNames() {
+		return table(ctx.In("tokens"), g, tok.TimeAndTemplateTokens()+tok.NumWords(), m.cfg.Dim)
+	}
+	return table(ctx.In("tokens"), g, tok.VocabSize(), m.cfg.Dim)
+}
+
+// inputTable returns the embedding of every prompt token id [VocabSize, D]: the token table, or,
+// with word names, its template and time rows followed by each behavior's mean word embedding.
+func (m *Model) inputTable(ctx *context.Context, g *Graph) *Node {
+	emb := m.tokenTable(ctx, g)
+	tok := m.rend.tok
+	if !tok.WordNames() {
+		return emb
+	}
+	base := tok.TimeAndTemplateTokens()
+	words := Slice(emb, AxisRange(base, base+tok.NumWords()), AxisRange())
+	behaviors := Dot(Const(g, m.nameMatrix(true)), words) // [C, D]
+	return Concatenate([]*Node{Slice(emb, AxisRange(0, base), AxisRange()), behaviors}, 0)
+}
+
+// nameMatrix returns the [C, W] matrix of the behaviors' name words: 1 (or 1/len with mean) where
+// word w is in behavior c's name.
+func (m *Model) nameMatrix(mean bool) [][]float32 {
+	tok := m.rend.tok
+	mat := make([][]float32, tok.NumBehaviors())
+	for c := range mat {
+		mat[c] = make([]float32, tok.NumWords())
+		ids := tok.NameWordIDs(int32(c))
+		for _, w := range ids {
+			if mean {
+				mat[c][w] = 1 / float32(len(ids))
+			} else {
+				mat[c][w] = 1
+			}
+		}
+	}
+	return mat
+}
+
+// behaviorLogits is the tied head: h [..., D] · E[behaviors]ᵀ + bias -> [..., C]. With word names
+// it is each behavior's sum of word log-probabilities, log_softmax(h · E[words]ᵀ + bias) · Nᵀ
+// with N the name matrix.
 func (m *Model) behaviorLogits(ctx *context.Context, h *Node) *Node {
 	ctx = ctx.In(Scope)
 	g := h.Graph()
 	tok := m.rend.tok
-	emb := table(ctx.In("tokens"), g, tok.VocabSize(), m.cfg.Dim)
-	first := tok.FirstBehaviorID()
-	rows := Slice(emb, AxisRange(first, first+tok.NumBehaviors()), AxisRange()) // [C, D]
+	emb := m.tokenTable(ctx, g)
 	dims := h.Shape().Dimensions
 	flat := Reshape(h, -1, m.cfg.Dim)
-	logits := Add(Einsum("nd,cd->nc", flat, rows), InsertAxes(nn.ZeroVector(ctx.In("head"), g, "biases", tok.NumBehaviors()), 0))
+	var logits *Node
+	if tok.WordNames() {
+		base := tok.TimeAndTemplateTokens()
+		words := Slice(emb, AxisRange(base, base+tok.NumWords()), AxisRange()) // [W, D]
+		wordLogits := Add(Einsum("nd,wd->nw", flat, words), InsertAxes(nn.ZeroVector(ctx.In("head"), g, "biases", tok.NumWords()), 0))
+		logits = Einsum("nw,cw->nc", LogSoftmax(wordLogits, -1), Const(g, m.nameMatrix(false)))
+	} else {
+		first := tok.FirstBehaviorID()
+		rows := Slice(emb, AxisRange(first, first+tok.NumBehaviors()), AxisRange()) // [C, D]
+		logits = Add(Einsum("nd,cd->nc", flat, rows), InsertAxes(nn.ZeroVector(ctx.In("head"), g, "biases", tok.NumBehaviors()), 0))
+	}
 	outDims := append(append([]int(nil), dims[:len(dims)-1]...), tok.NumBehaviors())
 	return Reshape(logits, outDims...)
 }

@@ -28,6 +28,8 @@ type PretrainResult struct {
 	Seconds float64
 	// Cached reports that the weights came from the cache.
 	Cached bool
+	// HeldOut scores the pretrained model on the streams pretrain.holdout set aside (nil without).
+	HeldOut *HeldOutScore `json:",omitempty"`
 }
 
 // gradientUpdater is implemented by GoMLX's Adam optimizer: it applies given (clipped) gradients.
@@ -140,7 +142,8 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 }
 
 // pretrainLoss is the mean cross-entropy of the target behaviors [B, P] (-1 = none) at the
-// positions of prompts tokens [B, L], over the behavior vocabulary.
+// positions of prompts tokens [B, L], over the behavior vocabulary; with word names, the mean
+// negative log-likelihood of the target names' words (over the word vocabulary).
 func (m *Model) pretrainLoss(ctx *context.Context, tokens, targets *Node, positions []int, training bool) *Node {
 	g := tokens.Graph()
 	l := tokens.Shape().Dimensions[1]
@@ -151,9 +154,12 @@ func (m *Model) pretrainLoss(ctx *context.Context, tokens, targets *Node, positi
 	}
 	sel := OneHot(Const(g, pos), l, dtypes.Float32)                // [P, L]
 	logits := m.behaviorLogits(ctx, Einsum("bld,pl->bpd", h, sel)) // [B, P, C]
-	logp := LogSoftmax(logits, -1)                                 // [B, P, C]
-	valid := GreaterOrEqual(targets, ScalarZero(g, dtypes.Int32))  // [B, P]
-	safe := Where(valid, targets, ZerosLike(targets))              // [B, P]
+	logp := logits                                                 // with word names: the gold name's word log-likelihood
+	if !m.rend.tok.WordNames() {
+		logp = LogSoftmax(logits, -1) // [B, P, C]
+	}
+	valid := GreaterOrEqual(targets, ScalarZero(g, dtypes.Int32)) // [B, P]
+	safe := Where(valid, targets, ZerosLike(targets))             // [B, P]
 	picked := ReduceSum(Mul(OneHot(safe, m.NumBehaviors(), dtypes.Float32), logp), -1)
 	mask := ConvertDType(valid, dtypes.Float32)
 	count := Max(ReduceAllSum(mask), ScalarOne(g, dtypes.Float32))

@@ -2,8 +2,10 @@ package lm
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Ids of the template tokens; the time and behavior tokens follow them.
@@ -32,6 +34,10 @@ type Tokenizer struct {
 	tokens []string
 	ids    map[string]int
 	n      int // number of behaviors
+	// Word names (NewWordTokenizer only): the word vocabulary and each behavior's words.
+	words     []string
+	wordIDs   map[string]int32
+	nameWords [][]int32
 }
 
 // NewTokenizer returns the tokenizer of a task's behaviors (class id c -> token BehaviorID(c)).
@@ -129,3 +135,80 @@ func (t *Tokenizer) Encode(text string) ([]int32, error) {
 	}
 	return ids, nil
 }
+
+// NameWords splits a behavior name into the words it is rendered as with word names: runs of
+// letters and digits ("Food & Drink Shop" -> Food, Drink, Shop; "Café/Bakery" -> Café,
+// Bakery). A name without letters or digits is one word, the name itself.
+func NameWords(name string) []string {
+	words := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) == 0 {
+		return []string{name}
+	}
+	return words
+}
+
+// NewWordTokenizer returns the tokenizer of NewTokenizer extended with word names: besides one
+// token per behavior (what prompts show), a vocabulary of the words of all behavior names
+// (NameWords), so that a model can represent and score a behavior through the words of its
+// name and share what it learns about a word among the behaviors whose names contain it.
+// A behavior whose set of words equals an earlier behavior's gets the extra word "#<class id>",
+// so no two behaviors score alike.
+func NewWordTokenizer(behaviors []string) (*Tokenizer, error) {
+	t, err := NewTokenizer(behaviors)
+	if err != nil {
+		return nil, err
+	}
+	t.wordIDs = map[string]int32{}
+	seen := map[string]bool{} // sorted word sets so far
+	addWord := func(w string) int32 {
+		id, ok := t.wordIDs[w]
+		if !ok {
+			id = int32(len(t.words))
+			t.wordIDs[w] = id
+			t.words = append(t.words, w)
+		}
+		return id
+	}
+	t.nameWords = make([][]int32, len(behaviors))
+	for c, name := range behaviors {
+		set := map[int32]bool{}
+		var ids []int32
+		for _, w := range NameWords(name) {
+			if id := addWord(w); !set[id] {
+				set[id] = true
+				ids = append(ids, id)
+			}
+		}
+		sorted := append([]int32(nil), ids...)
+		slices.Sort(sorted)
+		key := fmt.Sprint(sorted)
+		if seen[key] {
+			ids = append(ids, addWord("#"+strconv.Itoa(c)))
+		}
+		seen[key] = true
+		t.nameWords[c] = ids
+	}
+	return t, nil
+}
+
+// WordNames reports whether the tokenizer has word names (NewWordTokenizer).
+func (t *Tokenizer) WordNames() bool { return t.wordIDs != nil }
+
+// NumWords returns the size of the word vocabulary (0 without word names).
+func (t *Tokenizer) NumWords() int { return len(t.words) }
+
+// Word returns the text of word w (0 <= w < NumWords).
+func (t *Tokenizer) Word(w int32) string { return t.words[w] }
+
+// NameWordIDs returns the word ids (0..NumWords-1) of behavior class c's name, in name order
+// without repeats; nil without word names.
+func (t *Tokenizer) NameWordIDs(c int32) []int32 {
+	if t.nameWords == nil {
+		return nil
+	}
+	return t.nameWords[c]
+}
+
+// TimeAndTemplateTokens returns the number of tokens before the behavior tokens (template, weekday
+// and hour tokens): the ids a model embeds directly in either mode.
+func (t *Tokenizer) TimeAndTemplateTokens() int { return behaviorBase }
