@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -48,7 +49,7 @@ func TestKnowledgePopulationSplit(t *testing.T) {
 			}
 			if first == nil {
 				first = task.Knowledge.Users
-			} else if !equalInts(first, task.Knowledge.Users) {
+			} else if !slices.Equal(first, task.Knowledge.Users) {
 				t.Errorf("k=%d seed=%d: knowledge users %v differ from %v", k, seed, task.Knowledge.Users, first)
 			}
 			for i, u := range task.Knowledge.Users {
@@ -64,7 +65,7 @@ func TestKnowledgePopulationSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if equalInts(first, task.Knowledge.Users) {
+	if slices.Equal(first, task.Knowledge.Users) {
 		t.Errorf("knowledge_seed 12 chose the same users as 11")
 	}
 }
@@ -262,16 +263,4 @@ func TestKnowledgeStats(t *testing.T) {
 	if s.Knowledge.Behaviors != len(seen) || s.Knowledge.TailAbsent != absent {
 		t.Errorf("knowledge stats %+v, want behaviors %d, tail absent %d", *s.Knowledge, len(seen), absent)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

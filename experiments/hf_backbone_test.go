@@ -29,12 +29,10 @@ func TestRenderHFPrompt(t *testing.T) {
 	}
 }
 
-func TestHFBackboneFinetune(t *testing.T) {
-	backend, err := engine.New("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 6, EventsPerUser: 24, Behaviors: 5, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
+// hfTask builds a small task on synthetic data, with histories of three events.
+func hfTask(t *testing.T, sc datasets.SyntheticConfig) *datasets.Task {
+	t.Helper()
+	log, err := datasets.Synthetic(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +42,15 @@ func TestHFBackboneFinetune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return task
+}
+
+func TestHFBackboneFinetune(t *testing.T) {
+	backend, err := engine.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := hfTask(t, datasets.SyntheticConfig{Users: 6, EventsPerUser: 24, Behaviors: 5, Zipf: 1.2, Sequential: 0.6, HourStructure: 0.2, Seed: 1})
 	bb := DefaultHFBackbone()
 	bb.Path = hfFixture
 	bb.MaxPromptTokens = 60 // forces dropping old events: three events take more with the fixture's small vocabulary
@@ -173,16 +180,7 @@ func TestHFSaveAdapterRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := datasets.Synthetic(datasets.SyntheticConfig{Users: 6, EventsPerUser: 24, Behaviors: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := datasets.DefaultSampleConfig()
-	cfg.HistoryLen = 3
-	task, err := datasets.BuildTask(log, cfg, 0, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	task := hfTask(t, datasets.SyntheticConfig{Users: 6, EventsPerUser: 24, Behaviors: 5})
 	bb := DefaultHFBackbone()
 	bb.Path, bb.MaxPromptTokens, bb.SaveAdapter = hfFixture, 60, true
 	p := DefaultFinetuneParams()

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/behaviorlm/harness/internal/config"
@@ -52,7 +53,7 @@ func legendMetrics(e *config.Experiment) []string {
 		used[m] = true
 	}
 	used[e.TailshotMetric] = true
-	if e.Claims != nil || contains(e.Tables, "ablation") {
+	if e.Claims != nil || slices.Contains(e.Tables, "ablation") {
 		used["acc"], used["wf1"] = true, true
 	}
 	var out []string
@@ -62,13 +63,4 @@ func legendMetrics(e *config.Experiment) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -269,18 +269,27 @@ func metricTables(b *strings.Builder, e *config.Experiment, groups map[key]*agg,
 					stats[vi] = append(stats[vi], s)
 				}
 			}
-			cells := formatColumns(stats, len(e.Seeds))
-			var rows [][]string
-			for vi, v := range e.Variants {
-				rows = append(rows, append([]string{v.Name}, cells[vi]...))
-			}
-			t, err := markdownTable(header, rows)
-			if err != nil {
+			if err := variantTable(b, e, header, stats); err != nil {
 				return err
 			}
-			b.WriteString(t)
 		}
 	}
+	return nil
+}
+
+// variantTable writes a table of one row per variant of e, its cells stats[variant][column] as
+// formatColumns formats them.
+func variantTable(b *strings.Builder, e *config.Experiment, header []string, stats [][]Stat) error {
+	cells := formatColumns(stats, len(e.Seeds))
+	var rows [][]string
+	for i, v := range e.Variants {
+		rows = append(rows, append([]string{v.Name}, cells[i]...))
+	}
+	t, err := markdownTable(header, rows)
+	if err != nil {
+		return err
+	}
+	b.WriteString(t)
 	return nil
 }
 
@@ -365,16 +374,9 @@ func tailshotTable(b *strings.Builder, e *config.Experiment, groups map[key]*agg
 				stats[i] = append(stats[i], s)
 			}
 		}
-		cells := formatColumns(stats, len(e.Seeds))
-		var rows [][]string
-		for i, v := range e.Variants {
-			rows = append(rows, append([]string{v.Name}, cells[i]...))
-		}
-		t, err := markdownTable(header, rows)
-		if err != nil {
+		if err := variantTable(b, e, header, stats); err != nil {
 			return err
 		}
-		b.WriteString(t)
 	}
 	name := fmt.Sprintf("%s_%s_vs_k.svg", e.TailshotGroup, e.TailshotMetric)
 	svg, err := plotVsK(e, groups)

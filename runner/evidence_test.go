@@ -9,15 +9,23 @@ import (
 	"github.com/behaviorlm/harness/internal/results"
 )
 
-// Every ok cell gets a per-sample sidecar whose recomputed metrics equal the cell's; -report
-// refuses a cell whose sidecar was changed and says so.
-func TestSidecarWrittenAndTamperRefused(t *testing.T) {
-	cfg, out := setup(t, testConfig)
-	d := testDeps(&fake{})
-	ctx := context.Background()
+// runGate runs experiment gate of testConfig with a fake method and returns the config's path, the
+// output folder, and the deps and context of the run for further invocations.
+func runGate(t *testing.T) (cfg, out string, d deps, ctx context.Context) {
+	t.Helper()
+	cfg, out = setup(t, testConfig)
+	d = testDeps(&fake{})
+	ctx = context.Background()
 	if code, _, stderr := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate"); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
+	return cfg, out, d, ctx
+}
+
+// Every ok cell gets a per-sample sidecar whose recomputed metrics equal the cell's; -report
+// refuses a cell whose sidecar was changed and says so.
+func TestSidecarWrittenAndTamperRefused(t *testing.T) {
+	cfg, out, d, ctx := runGate(t)
 	path := results.CellPath(out, "gate", "syn1", "rep", 2, 1)
 	c, err := results.Read(path)
 	if err != nil {
@@ -48,12 +56,7 @@ func TestSidecarWrittenAndTamperRefused(t *testing.T) {
 // -compare prints the paired table from stored cells, here by the bootstrap over test samples
 // (the cells have sidecars), and rejects unknown variants.
 func TestCompareFlag(t *testing.T) {
-	cfg, out := setup(t, testConfig)
-	d := testDeps(&fake{})
-	ctx := context.Background()
-	if code, _, stderr := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate"); code != exitOK {
-		t.Fatalf("exit %d\n%s", code, stderr)
-	}
+	cfg, out, d, ctx := runGate(t)
 	code, stdout, stderr := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate", "-compare", "rep,pop")
 	if code != exitOK || !strings.Contains(stdout, "## syn1: rep − pop") || !strings.Contains(stdout, "bootstrap, 1 seed, 1000 resamples") {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -68,12 +71,7 @@ func TestCompareFlag(t *testing.T) {
 
 // -merge carries each cell's sidecar along.
 func TestMergeCarriesSidecar(t *testing.T) {
-	cfg, out := setup(t, testConfig)
-	d := testDeps(&fake{})
-	ctx := context.Background()
-	if code, _, stderr := invoke(t, ctx, d, "-config", cfg, "-out", out, "-exp", "gate"); code != exitOK {
-		t.Fatalf("exit %d\n%s", code, stderr)
-	}
+	cfg, out, d, ctx := runGate(t)
 	dst := t.TempDir()
 	if code, _, stderr := invoke(t, ctx, d, "-config", cfg, "-out", dst, "-exp", "gate", "-merge", out); code != exitOK {
 		t.Fatalf("merge: exit %d\n%s", code, stderr)

@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -153,7 +154,7 @@ func (c *Config) parseDatasets(d decoder, n *yaml.Node) error {
 		if err := d.apply(p.value, reflect.ValueOf(&ds.Spec).Elem(), path); err != nil {
 			return err
 		}
-		if !contains(datasets.Names, ds.Spec.Loader) {
+		if !slices.Contains(datasets.Names, ds.Spec.Loader) {
 			return d.errorf(p.value, "%s.loader: unknown loader %q (known: %s)", path, ds.Spec.Loader, strings.Join(datasets.Names, ", "))
 		}
 		if ds.Spec.Loader == "synthetic" {
@@ -303,15 +304,6 @@ func (c *Config) BackboneParams() map[string]any {
 		out[b.Name] = b.Params
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // paramsValue returns the struct a Params function's pointer points to.

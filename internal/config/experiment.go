@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -250,10 +251,10 @@ func (d decoder) names(n *yaml.Node, path string, known []string, what string) (
 	}
 	var out []string
 	for _, x := range items {
-		if !contains(known, x.Value) {
+		if !slices.Contains(known, x.Value) {
 			return nil, d.errorf(x, "%s: unknown %s %q (defined: %s)", path, what, x.Value, strings.Join(known, ", "))
 		}
-		if contains(out, x.Value) {
+		if slices.Contains(out, x.Value) {
 			return nil, d.errorf(x, "%s: %s %q listed twice", path, what, x.Value)
 		}
 		out = append(out, x.Value)
@@ -321,12 +322,12 @@ func (d decoder) tailshotMetric(n *yaml.Node, path string, e *Experiment) error 
 	for _, p := range ps {
 		switch p.key.Value {
 		case "group":
-			if !contains(metrics.Groups, p.value.Value) {
+			if !slices.Contains(metrics.Groups, p.value.Value) {
 				return d.errorf(p.value, "%s.group: unknown group %q (known: %s)", path, p.value.Value, strings.Join(metrics.Groups, ", "))
 			}
 			e.TailshotGroup = p.value.Value
 		case "metric":
-			if !contains(metrics.Keys, p.value.Value) {
+			if !slices.Contains(metrics.Keys, p.value.Value) {
 				return d.errorf(p.value, "%s.metric: unknown metric %q (known: %s)", path, p.value.Value, strings.Join(metrics.Keys, ", "))
 			}
 			e.TailshotMetric = p.value.Value
@@ -347,7 +348,7 @@ func (c *Config) buildVariants(d decoder, e *Experiment, names []string, setNode
 			return err
 		}
 		for _, p := range ps {
-			if !contains(names, p.key.Value) {
+			if !slices.Contains(names, p.key.Value) {
 				return d.errorf(p.key, "%s.set: method %q is not in this experiment's methods (%s)", path, p.key.Value, strings.Join(names, ", "))
 			}
 			set[p.key.Value] = p.value
@@ -360,7 +361,7 @@ func (c *Config) buildVariants(d decoder, e *Experiment, names []string, setNode
 			return err
 		}
 		for _, p := range ps {
-			if !contains(names, p.key.Value) {
+			if !slices.Contains(names, p.key.Value) {
 				return d.errorf(p.key, "%s.vary: method %q is not in this experiment's methods (%s)", path, p.key.Value, strings.Join(names, ", "))
 			}
 			params, err := d.pairs(p.value, path+".vary."+p.key.Value)
@@ -504,7 +505,7 @@ func (d decoder) thresholds(n *yaml.Node, path string, e *Experiment) error {
 		}
 		for _, ds := range dss {
 			dp := join(mp, ds.key.Value)
-			if !contains(e.Datasets, ds.key.Value) {
+			if !slices.Contains(e.Datasets, ds.key.Value) {
 				return d.errorf(ds.key, "%s: %q is not a data set of this experiment (%s)", mp, ds.key.Value, strings.Join(e.Datasets, ", "))
 			}
 			groups, err := d.pairs(ds.value, dp)
@@ -516,7 +517,7 @@ func (d decoder) thresholds(n *yaml.Node, path string, e *Experiment) error {
 			}
 			for _, g := range groups {
 				gp := join(dp, g.key.Value)
-				if !contains(metrics.Groups, g.key.Value) {
+				if !slices.Contains(metrics.Groups, g.key.Value) {
 					return d.errorf(g.key, "%s: unknown group %q (known: %s)", dp, g.key.Value, strings.Join(metrics.Groups, ", "))
 				}
 				if gv := resolve(g.value); gv.Kind != yaml.MappingNode || len(gv.Content) == 0 {
@@ -530,7 +531,7 @@ func (d decoder) thresholds(n *yaml.Node, path string, e *Experiment) error {
 					return d.errorf(g.value, "%s: missing metric key (known: %s)", gp, strings.Join(metrics.Keys, ", "))
 				}
 				for _, mt := range ms {
-					if !contains(metrics.Keys, mt.key.Value) {
+					if !slices.Contains(metrics.Keys, mt.key.Value) {
 						return d.errorf(mt.key, "%s: unknown metric key %q (known: %s)", gp, mt.key.Value, strings.Join(metrics.Keys, ", "))
 					}
 					var v float64

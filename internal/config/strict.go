@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -293,7 +294,7 @@ func (d decoder) applyStruct(n *yaml.Node, v reflect.Value, path string, skip ..
 		return err
 	}
 	for _, p := range ps {
-		if contains(skip, p.key.Value) {
+		if slices.Contains(skip, p.key.Value) {
 			continue
 		}
 		index, ok := fields[p.key.Value]

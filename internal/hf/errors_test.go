@@ -19,16 +19,10 @@ func copyFixture(t *testing.T, flavour string) string {
 
 func editJSON(t *testing.T, path string, edit func(map[string]any)) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
+	hftest.ReadJSON(t, path, &m)
 	edit(m)
-	data, err = json.Marshal(m)
+	data, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}

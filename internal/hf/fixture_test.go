@@ -1,9 +1,7 @@
 package hf
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/behaviorlm/harness/internal/engine"
+	"github.com/behaviorlm/harness/internal/hf/hftest"
 	"github.com/behaviorlm/harness/internal/hf/safetensors"
 )
 
@@ -20,25 +19,15 @@ import (
 var flavours = []string{"llama", "qwen2"}
 
 type expectedFixture struct {
-	Prompts []struct {
-		Text       string `json:"text"`
-		IDs        []int  `json:"ids"`
-		IDsSpecial []int  `json:"ids_special"`
-	} `json:"prompts"`
+	Prompts []hftest.Prompt `json:"prompts"`
 }
 
 func fixtureDir(flavour string) string { return filepath.Join("testdata", flavour) }
 
 func readExpected(t *testing.T, flavour string) *expectedFixture {
 	t.Helper()
-	data, err := os.ReadFile(fixtureDir(flavour) + ".expected.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var e expectedFixture
-	if err := json.Unmarshal(data, &e); err != nil {
-		t.Fatal(err)
-	}
+	hftest.ReadJSON(t, fixtureDir(flavour)+".expected.json", &e)
 	return &e
 }
 

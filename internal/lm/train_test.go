@@ -3,6 +3,8 @@ package lm
 import (
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/engine"
 	"github.com/behaviorlm/harness/internal/method"
@@ -83,10 +85,19 @@ func TestPretrainAndFinetuneBeatPop(t *testing.T) {
 	if !(res.FinalLoss < res.FirstLoss-0.3) {
 		t.Errorf("pretraining loss did not fall: first %.3f, final %.3f", res.FirstLoss, res.FinalLoss)
 	}
-	tr := m.Inputs(task.Train)
-	va := m.Inputs(task.Valid)
-	fit, err := train.Fit(env.Backend, ctx, m.Classifier(), m.NumBehaviors(), tr, datasets.Targets(task.Train), va, datasets.Targets(task.Valid),
-		train.Config{Epochs: 3, BatchSize: 32, LR: 1e-3, Patience: 1, Seed: 1})
+	fit, acc, pop := finetuneAndScore(t, env, task, m, ctx)
+	t.Logf("fine-tune: %d steps, valid loss %.3f; test accuracy %.3f, pop %.3f", fit.Steps, fit.BestValidLoss, acc, pop)
+	if acc <= pop+0.05 {
+		t.Errorf("test accuracy %.3f does not beat pop %.3f", acc, pop)
+	}
+}
+
+// finetuneAndScore fine-tunes m's classifier briefly with train.Fit (3 epochs, early stopping on
+// the validation set) and returns the fit with the test accuracy and the most-popular baseline's.
+func finetuneAndScore(t testing.TB, env method.Env, task *datasets.Task, m *Model, ctx *context.Context) (fit *train.Result, acc, pop float64) {
+	t.Helper()
+	fit, err := train.Fit(env.Backend, ctx, m.Classifier(), m.NumBehaviors(), m.Inputs(task.Train), datasets.Targets(task.Train),
+		m.Inputs(task.Valid), datasets.Targets(task.Valid), train.Config{Epochs: 3, BatchSize: 32, LR: 1e-3, Patience: 1, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +105,5 @@ func TestPretrainAndFinetuneBeatPop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc, pop := accuracy(scores, task.Test), popAccuracy(task)
-	t.Logf("fine-tune: %d steps, valid loss %.3f; test accuracy %.3f, pop %.3f", fit.Steps, fit.BestValidLoss, acc, pop)
-	if acc <= pop+0.05 {
-		t.Errorf("test accuracy %.3f does not beat pop %.3f", acc, pop)
-	}
+	return fit, accuracy(scores, task.Test), popAccuracy(task)
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/engine"
-	"github.com/behaviorlm/harness/internal/train"
 )
 
 func TestNameWords(t *testing.T) {
@@ -145,16 +144,7 @@ func TestWordNamesTrainAndBeatPop(t *testing.T) {
 	if !(res.FinalLoss < res.FirstLoss-0.3) {
 		t.Errorf("pretraining loss did not fall: first %.3f, final %.3f", res.FirstLoss, res.FinalLoss)
 	}
-	_, err = train.Fit(env.Backend, ctx, m.Classifier(), m.NumBehaviors(), m.Inputs(task.Train), datasets.Targets(task.Train),
-		m.Inputs(task.Valid), datasets.Targets(task.Valid), train.Config{Epochs: 3, BatchSize: 32, LR: 1e-3, Patience: 1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scores, err := train.Predict(env.Backend, ctx, m.Classifier(), m.Inputs(task.Test), 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acc, pop := accuracy(scores, task.Test), popAccuracy(task)
+	_, acc, pop := finetuneAndScore(t, env, task, m, ctx)
 	t.Logf("pretrain loss %.3f -> %.3f; test accuracy %.3f, pop %.3f", res.FirstLoss, res.FinalLoss, acc, pop)
 	if acc <= pop+0.05 {
 		t.Errorf("test accuracy %.3f does not beat pop %.3f", acc, pop)

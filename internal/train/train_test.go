@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -107,25 +108,13 @@ func TestSubsetAndValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := in.Subset([]int{2, 0, 2})
-	if s.N != 3 || !equal(s.Arrays[0].Data, []int32{20, 21, 0, 1, 20, 21}) || !equal(s.Arrays[1].Data, []int32{9, 7, 9}) {
+	if s.N != 3 || !slices.Equal(s.Arrays[0].Data, []int32{20, 21, 0, 1, 20, 21}) || !slices.Equal(s.Arrays[1].Data, []int32{9, 7, 9}) {
 		t.Errorf("Subset = %+v", s)
 	}
 	bad := Inputs{N: 2, Arrays: []Array{{Shape: []int{2}, Data: []int32{1, 2, 3}}}}
 	if err := bad.Validate(); err == nil {
 		t.Error("Validate accepted 3 values for N=2, shape [2]")
 	}
-}
-
-func equal(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestLearningRate(t *testing.T) {

@@ -1,6 +1,6 @@
-// Package hftest holds test helpers for breaking Hugging Face checkpoints on purpose: copying a
-// checkpoint folder and editing the JSON header of a safetensors file. It is used by the tests of
-// internal/hf and of the runner.
+// Package hftest holds test helpers for Hugging Face checkpoints: reading the fixtures' JSON files,
+// and for breaking checkpoints on purpose, copying a checkpoint folder and editing the JSON header
+// of a safetensors file. It is used by the tests of internal/hf, its subpackages and the runner.
 package hftest
 
 import (
@@ -11,6 +11,26 @@ import (
 	"path/filepath"
 	"testing"
 )
+
+// Prompt is one prompt of a fixture's expected.json (made by reference/hf/make_fixture.py): its
+// text and the reference tokenizer's ids, without and with special tokens.
+type Prompt struct {
+	Text       string `json:"text"`
+	IDs        []int  `json:"ids"`
+	IDsSpecial []int  `json:"ids_special"`
+}
+
+// ReadJSON decodes the JSON file at path into v.
+func ReadJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // CopyDir copies the files of folder from (not recursively) into to, creating it, and returns
 // the copy's absolute path.

@@ -1,10 +1,10 @@
 package randckpt
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/behaviorlm/harness/internal/hf/hftest"
 )
 
 // TestParameterCounts checks the tensor lists against the published parameter counts, computed by
@@ -65,13 +65,7 @@ func TestWriteShards(t *testing.T) {
 	var index struct {
 		WeightMap map[string]string `json:"weight_map"`
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "model.safetensors.index.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &index); err != nil {
-		t.Fatal(err)
-	}
+	hftest.ReadJSON(t, filepath.Join(dir, "model.safetensors.index.json"), &index)
 	if len(index.WeightMap) != len(ts) || index.WeightMap["lm_head.weight"] == "" {
 		t.Errorf("index maps %d tensors (lm_head %q), want %d", len(index.WeightMap), index.WeightMap["lm_head.weight"], len(ts))
 	}

@@ -140,11 +140,4 @@ func (ck *Checkpoint) ReadFloat32Into(name string, dst []float32, want ...int) e
 }
 
 // Names returns all tensor names in sorted order.
-func (ck *Checkpoint) Names() []string {
-	names := make([]string, 0, len(ck.where))
-	for name := range ck.where {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
+func (ck *Checkpoint) Names() []string { return sortedKeys(ck.where) }

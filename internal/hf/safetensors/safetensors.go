@@ -152,9 +152,12 @@ func parseHeader(r io.ReaderAt, size int64) (*File, error) {
 }
 
 // Names returns the tensor names in sorted order.
-func (sf *File) Names() []string {
-	names := make([]string, 0, len(sf.Tensors))
-	for name := range sf.Tensors {
+func (sf *File) Names() []string { return sortedKeys(sf.Tensors) }
+
+// sortedKeys returns the keys of m in sorted order (an empty, non-nil slice for an empty m).
+func sortedKeys[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for name := range m {
 		names = append(names, name)
 	}
 	sort.Strings(names)

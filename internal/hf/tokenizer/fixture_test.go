@@ -1,11 +1,11 @@
 package tokenizer
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/behaviorlm/harness/internal/hf/hftest"
 )
 
 // flavours are the fixture checkpoints of package hf, made by reference/hf/make_fixture.py.
@@ -14,13 +14,9 @@ var flavours = []string{"llama", "qwen2"}
 func fixtureDir(flavour string) string { return filepath.Join("..", "testdata", flavour) }
 
 type expectedFixture struct {
-	Prompts []struct {
-		Text       string `json:"text"`
-		IDs        []int  `json:"ids"`
-		IDsSpecial []int  `json:"ids_special"`
-	} `json:"prompts"`
-	Splits     []splitCase `json:"splits"`
-	GPT2Splits []splitCase `json:"gpt2_splits"`
+	Prompts    []hftest.Prompt `json:"prompts"`
+	Splits     []splitCase     `json:"splits"`
+	GPT2Splits []splitCase     `json:"gpt2_splits"`
 }
 
 type splitCase struct {
@@ -30,14 +26,8 @@ type splitCase struct {
 
 func readExpected(t *testing.T, flavour string) *expectedFixture {
 	t.Helper()
-	data, err := os.ReadFile(fixtureDir(flavour) + ".expected.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var e expectedFixture
-	if err := json.Unmarshal(data, &e); err != nil {
-		t.Fatal(err)
-	}
+	hftest.ReadJSON(t, fixtureDir(flavour)+".expected.json", &e)
 	return &e
 }
 
