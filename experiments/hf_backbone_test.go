@@ -243,3 +243,25 @@ func TestHFSaveAdapterRoundTrip(t *testing.T) {
 		t.Errorf("save_adapter with full fine-tuning: err %v, want a save_adapter error", err)
 	}
 }
+
+// TestHFRecordedConfigKeepsNameSuffix: the hf default name suffix "\n" must survive the plain form
+// that result files record and hash, and the decoding that -repeat does from it (yaml.v3 alone
+// turned it into "", so a repeated hf cell scored other candidate strings and its hash did not
+// tell "\n" from "").
+func TestHFRecordedConfigKeepsNameSuffix(t *testing.T) {
+	p := DefaultHFBackbone()
+	plain, err := config.Plain(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plain.(map[string]any)["name_suffix"]; got != "\n" {
+		t.Fatalf("recorded name_suffix %q, want %q", got, "\n")
+	}
+	back := &HFBackbone{}
+	if err := config.FromPlain(plain, back); err != nil {
+		t.Fatal(err)
+	}
+	if back.NameSuffix != "\n" || back.NamePrefix != p.NamePrefix {
+		t.Errorf("decoded prefix %q suffix %q, want %q %q", back.NamePrefix, back.NameSuffix, p.NamePrefix, "\n")
+	}
+}

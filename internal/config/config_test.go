@@ -275,3 +275,28 @@ experiments: {e: {datasets: [syn], methods: [plain], tail_shots: [5], seeds: [1]
 		t.Errorf("synthetic = %+v, want %+v", ds.Spec.Synthetic, want)
 	}
 }
+
+// TestPlainKeepsLineBreaks: yaml.v3 reads a lone "\n" written as a literal block back as "", so
+// an hf name suffix of "\n" was recorded (and hashed, and repeated) as "". Plain and FromPlain
+// carry such strings exactly.
+func TestPlainKeepsLineBreaks(t *testing.T) {
+	type params struct {
+		S string `yaml:"s"`
+	}
+	for _, v := range []string{"\n", "\n\n", "a\n", " \n", "\r\n", "", " ", "plain"} {
+		pl, err := Plain(params{S: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pl.(map[string]any)["s"]; got != v {
+			t.Errorf("Plain(%q) records %q", v, got)
+		}
+		var back params
+		if err := FromPlain(pl, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back.S != v {
+			t.Errorf("FromPlain(Plain(%q)) = %q", v, back.S)
+		}
+	}
+}
