@@ -158,19 +158,25 @@ func (t *Task) KnowledgeSamples() []Sample {
 	return out
 }
 
-// KnowledgeSplit returns which of n users form the knowledge population: round(share·n) users
-// chosen by a generator seeded by seed alone (so the split is the same for every cell seed and
-// k), true for a knowledge user. share 0 gives nil.
+// KnowledgeSplit returns which of n users form the knowledge population (true for a knowledge
+// user): PickShare(n, share, seed), so the split is the same for every cell seed and k. share 0
+// gives nil.
 func KnowledgeSplit(n int, share float64, seed uint64) []bool {
+	return PickShare(n, share, seed)
+}
+
+// PickShare marks round(share·n) of n items, chosen by a generator seeded by seed alone; share
+// <= 0 gives nil.
+func PickShare(n int, share float64, seed uint64) []bool {
 	if share <= 0 {
 		return nil
 	}
 	perm := rand.New(rand.NewPCG(seed, 0x6b6e6f77)).Perm(n)
-	knowledge := make([]bool, n)
-	for _, u := range perm[:int(math.Round(share*float64(n)))] {
-		knowledge[u] = true
+	picked := make([]bool, n)
+	for _, i := range perm[:int(math.Round(share*float64(n)))] {
+		picked[i] = true
 	}
-	return knowledge
+	return picked
 }
 
 // NumClasses returns the number of behaviors.
@@ -248,7 +254,7 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 		id[n] = int32(i)
 	}
 	knowledge := KnowledgeSplit(len(log.Users), cfg.KnowledgeUsers, cfg.KnowledgeSeed)
-	steps := func(events []Event) []Step {
+	toSteps := func(events []Event) []Step {
 		out := make([]Step, len(events))
 		for i, e := range events {
 			out[i] = Step{Behavior: id[e.Behavior], Weekday: uint8(e.Weekday), Hour: uint8(e.Hour)}
@@ -263,7 +269,7 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 		if knowledge != nil && knowledge[ui] {
 			continue
 		}
-		steps := steps(u.Events)
+		steps := toSteps(u.Events)
 		m := len(steps) - 1 // samples of this user
 		if m < 1 {
 			continue
@@ -310,7 +316,7 @@ func BuildTask(log *Log, cfg SampleConfig, tailShots int, seed uint64) (*Task, e
 			}
 			t.Knowledge.AfterTestStart += len(events) - n
 			t.Knowledge.Users = append(t.Knowledge.Users, ui)
-			t.Knowledge.Streams = append(t.Knowledge.Streams, steps(events))
+			t.Knowledge.Streams = append(t.Knowledge.Streams, toSteps(events))
 		}
 	}
 	t.FullTrainCounts = t.ClassCounts(train)

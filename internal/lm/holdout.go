@@ -18,9 +18,9 @@ import (
 const holdoutSeed = 0x686f6c64 // "hold"
 
 // splitHoldout returns the streams (and kept masks, if any) that pretrain and those held out:
-// round(share·n) of the n streams, chosen by holdoutSeed alone (datasets.KnowledgeSplit).
+// round(share·n) of the n streams, chosen by holdoutSeed alone (datasets.PickShare).
 func splitHoldout(streams [][]datasets.Step, kept [][]bool, share float64) (train [][]datasets.Step, trainKept [][]bool, heldOut [][]datasets.Step) {
-	out := datasets.KnowledgeSplit(len(streams), share, holdoutSeed)
+	out := datasets.PickShare(len(streams), share, holdoutSeed)
 	if out == nil {
 		return streams, kept, nil
 	}
