@@ -89,6 +89,10 @@ func TestReferenceResultsProtected(t *testing.T) {
 	if code, _, stderr := runBinIn(t, root, "-exp", "good"); code != 0 {
 		t.Errorf("default -out: exit %d\n%s", code, stderr)
 	}
+	// -compare only reads: it may read the committed results (it finds no cells of good there).
+	if code, _, stderr := runBinIn(t, root, "-exp", "good", "-out", "results", "-compare", "pop,pop"); strings.Contains(stderr, "committed reference results") {
+		t.Errorf("-compare refused to read the committed results: exit %d\n%s", code, stderr)
+	}
 	after := snapshot(t, filepath.Join(root, "results"))
 	if len(after) != len(before) || after[filepath.Join("good", "report.md")] != "committed\n" {
 		t.Errorf("committed results changed: %v", after)

@@ -131,7 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, d deps) i
 		x := &executor{ctx: ctx, deps: d, opts: opts, log: stderr, env: d.env(), logs: map[string]*datasets.Log{}, backend: backend, bdesc: bdesc}
 		return repeat(x, opts.repeat, stdout, stderr)
 	}
-	if !opts.list && opts.stats == "" {
+	if !opts.list && opts.stats == "" && opts.compare == nil { // these only read the results
 		if err := guardReference(opts); err != nil {
 			fmt.Fprintf(stderr, "runner: %v\n", err)
 			return exitUsage
