@@ -59,23 +59,10 @@ func (m *Model) ScoreStreams(env method.Env, ctx *context.Context, streams [][]d
 	positions := r.BehaviorPositions()
 	exec, err := context.NewExec(env.Backend, ctx.Reuse(), func(ctx *context.Context, tok, tgt *Node) (*Node, *Node, *Node) {
 		ctx = ctx.Checked(false)
-		g := tok.Graph()
-		h := m.hidden(ctx, tok, false, false)
-		pos := make([]int32, len(positions))
-		for i, v := range positions {
-			pos[i] = int32(v)
-		}
-		logits := m.behaviorLogits(ctx, Einsum("bld,pl->bpd", h, OneHot(Const(g, pos), l, dtypes.Float32))) // [B, P, C]
-		logp := logits
-		if !r.tok.WordNames() {
-			logp = LogSoftmax(logits, -1)
-		}
-		valid := GreaterOrEqual(tgt, ScalarZero(g, dtypes.Int32))
-		safe := Where(valid, tgt, ZerosLike(tgt))
-		mask := ConvertDType(valid, dtypes.Float32)
-		nll := Neg(ReduceAllSum(Mul(ReduceSum(Mul(OneHot(safe, m.NumBehaviors(), dtypes.Float32), logp), -1), mask)))
-		hits := ReduceAllSum(Mul(ConvertDType(Equal(ConvertDType(ArgMax(logits, -1), dtypes.Int32), safe), dtypes.Float32), mask))
-		return nll, hits, ReduceAllSum(mask)
+		t := m.targetScores(ctx, tok, tgt, positions, false)
+		nll := Neg(ReduceAllSum(Mul(t.picked, t.mask)))
+		hits := ReduceAllSum(Mul(ConvertDType(Equal(ConvertDType(ArgMax(t.logits, -1), dtypes.Int32), t.safe), dtypes.Float32), t.mask))
+		return nll, hits, ReduceAllSum(t.mask)
 	})
 	if err != nil {
 		return score, fmt.Errorf("lm: held-out scoring: %w", err)

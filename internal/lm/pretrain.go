@@ -146,6 +146,23 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 // negative log-likelihood of the target names' words (over the word vocabulary).
 func (m *Model) pretrainLoss(ctx *context.Context, tokens, targets *Node, positions []int, training bool) *Node {
 	g := tokens.Graph()
+	t := m.targetScores(ctx, tokens, targets, positions, training)
+	count := Max(ReduceAllSum(t.mask), ScalarOne(g, dtypes.Float32))
+	return Div(Neg(ReduceAllSum(Mul(t.picked, t.mask))), count)
+}
+
+// targetScores are a pretraining batch's scores at the behavior positions: logits [B, P, C]
+// (behaviorLogits), the target's log-probability picked [B, P] (with word names, the target
+// name's word log-likelihood), the targets with -1 replaced by 0 (safe) and mask, 1 where a
+// position has a target.
+type targetScores struct {
+	logits, picked, safe, mask *Node
+}
+
+// targetScores computes the scores of targets [B, P] (-1 = none) at positions of tokens [B, L];
+// pretraining's loss and the held-out score (ScoreStreams) share it.
+func (m *Model) targetScores(ctx *context.Context, tokens, targets *Node, positions []int, training bool) targetScores {
+	g := tokens.Graph()
 	l := tokens.Shape().Dimensions[1]
 	h := m.hidden(ctx, tokens, training, false) // [B, L, D]
 	pos := make([]int32, len(positions))
@@ -161,7 +178,5 @@ func (m *Model) pretrainLoss(ctx *context.Context, tokens, targets *Node, positi
 	valid := GreaterOrEqual(targets, ScalarZero(g, dtypes.Int32)) // [B, P]
 	safe := Where(valid, targets, ZerosLike(targets))             // [B, P]
 	picked := ReduceSum(Mul(OneHot(safe, m.NumBehaviors(), dtypes.Float32), logp), -1)
-	mask := ConvertDType(valid, dtypes.Float32)
-	count := Max(ReduceAllSum(mask), ScalarOne(g, dtypes.Float32))
-	return Div(Neg(ReduceAllSum(Mul(picked, mask))), count)
+	return targetScores{logits: logits, picked: picked, safe: safe, mask: ConvertDType(valid, dtypes.Float32)}
 }
