@@ -62,13 +62,14 @@ type GRU4RecParams struct {
 	Layers int `yaml:"layers"`
 	// Dropout is applied to the embeddings, between layers and to the final state [0.2].
 	Dropout float64 `yaml:"dropout"`
-	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [false].
+	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [true]:
+	// the same time context the LM prompts show.
 	TimeContext bool `yaml:"time_context"`
 }
 
 // DefaultGRU4RecParams returns gru4rec's defaults.
 func DefaultGRU4RecParams() *GRU4RecParams {
-	p := &GRU4RecParams{TrainParams: defaultTrainParams(), Dim: 64, Hidden: 64, Layers: 1, Dropout: 0.2}
+	p := &GRU4RecParams{TrainParams: defaultTrainParams(), Dim: 64, Hidden: 64, Layers: 1, Dropout: 0.2, TimeContext: true}
 	p.LR = 3e-3 // the GRU converges slowly at 1e-3 within the step cap (measured on nyc, k=5)
 	return p
 }
@@ -104,13 +105,14 @@ type SASRecParams struct {
 	// TieEmbeddings scores classes against the input item embeddings (as the paper), else a
 	// separate output layer [true].
 	TieEmbeddings bool `yaml:"tie_embeddings"`
-	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [false].
+	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [true]:
+	// the same time context the LM prompts show.
 	TimeContext bool `yaml:"time_context"`
 }
 
 // DefaultSASRecParams returns sasrec's defaults.
 func DefaultSASRecParams() *SASRecParams {
-	return &SASRecParams{TrainParams: defaultTrainParams(), Dim: 64, Blocks: 2, Heads: 1, FFNDim: 64, Dropout: 0.2, TieEmbeddings: true}
+	return &SASRecParams{TrainParams: defaultTrainParams(), Dim: 64, Blocks: 2, Heads: 1, FFNDim: 64, Dropout: 0.2, TieEmbeddings: true, TimeContext: true}
 }
 
 func (p *SASRecParams) validate() error {
@@ -149,14 +151,15 @@ type BERT4RecParams struct {
 	// MaskProb is the probability with which a cloze sample masks each history item (at least one
 	// is masked; padding never is) [0.2].
 	MaskProb float64 `yaml:"mask_prob"`
-	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [false].
+	// TimeContext adds weekday and hour embeddings of each event and of the predicted one [true]:
+	// the same time context the LM prompts show.
 	TimeContext bool `yaml:"time_context"`
 }
 
 // DefaultBERT4RecParams returns bert4rec's defaults.
 func DefaultBERT4RecParams() *BERT4RecParams {
 	return &BERT4RecParams{TrainParams: defaultTrainParams(), Dim: 64, Blocks: 2, Heads: 2, FFNDim: 256, Dropout: 0.2,
-		TieEmbeddings: true, ClozeCopies: 0, MaskProb: 0.2}
+		TieEmbeddings: true, ClozeCopies: 0, MaskProb: 0.2, TimeContext: true}
 }
 
 func (p *BERT4RecParams) validate() error {

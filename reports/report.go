@@ -75,6 +75,9 @@ func Render(in Input) (*Output, error) {
 			return nil, fmt.Errorf("report %s: %s table: %w", e.Name, table, err)
 		}
 	}
+	if err := budgetSection(&b, e, in.Cells); err != nil {
+		return nil, fmt.Errorf("report %s: training budget: %w", e.Name, err)
+	}
 	csv, err := CellsCSV(in.Cells)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", e.Name, err)

@@ -80,5 +80,11 @@ func statsSection(b *strings.Builder, e *config.Experiment, cells []*results.Cel
 		return err
 	}
 	b.WriteString(t)
+	kt, err := KnowledgeTable(rows)
+	if err != nil || kt == "" {
+		return err
+	}
+	b.WriteString("\nThe knowledge population (data.knowledge_users): users whose events only pretrain the behavior LM; the task (every sample above) comes from the other users.\n\n")
+	b.WriteString(kt)
 	return nil
 }

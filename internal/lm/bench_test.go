@@ -6,11 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention for graph code.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/engine"
@@ -78,26 +75,20 @@ func BenchmarkPretrainStep(b *testing.B) {
 			}
 			ctx := context.New()
 			engine.SeedContext(ctx, 1)
-			opt := optimizers.Adam().LearningRate(pcfg.LR).WeightDecay(pcfg.WeightDecay).Done().(gradientUpdater)
-			positions := m.rend.BehaviorPositions()
-			exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, tok, tgt *Node) *Node {
-				loss := m.pretrainLoss(ctx.Checked(false), tok, tgt, positions, true)
-				grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-				train.ClipGlobalNorm(grads, train.GlobalNorm(grads), 1)
-				opt.UpdateGraphWithGradients(ctx, grads, dtypes.Float32)
-				return loss
-			})
+			opt := train.AdamW{Scope: train.PretrainOptimizerScope, WeightDecay: pcfg.WeightDecay}
+			exec, err := context.NewExec(backend, ctx, m.pretrainStep(opt, pcfg.GradClip, m.rend.BehaviorPositions()))
 			if err != nil {
 				b.Fatal(err)
 			}
 			tt := tensors.FromFlatDataAndDimensions(tokens[:bs*l], bs, l)
 			tg := tensors.FromFlatDataAndDimensions(targets[:bs*p], bs, p)
-			if _, err := exec.Exec(tt, tg); err != nil { // compile
+			args := append(opt.StepInputs(pcfg.LR, 0), tt, tg)
+			if _, err := exec.Exec(args...); err != nil { // compile
 				b.Fatal(err)
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := exec.Exec(tt, tg); err != nil {
+				if _, err := exec.Exec(args...); err != nil {
 					b.Fatal(err)
 				}
 			}

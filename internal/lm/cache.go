@@ -14,7 +14,7 @@ import (
 
 // cacheVersion changes whenever the model code or the pretraining procedure changes in a way
 // that makes old cache entries wrong.
-const cacheVersion = 2 // 2: weights files are safetensors
+const cacheVersion = 3 // 2: weights files are safetensors; 3: pretraining uses train.AdamW
 
 // Source is what pretraining reads from a task: the data set name, the behavior names (the
 // vocabulary), the training-period event streams and, only when pretraining respects the tail

@@ -67,12 +67,8 @@ type PretrainConfig struct {
 	// followed by cosine decay to 0 at the last step.
 	LR          float64 `yaml:"lr" json:"lr"`
 	WarmupSteps int     `yaml:"warmup_steps" json:"warmup_steps"`
-	// WeightDecay is AdamW's decoupled weight decay [0.01]. Pretraining uses GoMLX's Adam with
-	// weight decay, which decays every variable (biases and layer-norm parameters too) and
-	// computes lr·(m̂/(sqrt(v̂)+ε) + WeightDecay·p) in one step; fine-tuning uses train.AdamW with
-	// train.DecayMatrices. Moving pretraining onto train.AdamW (with train.DecayAll) would change
-	// the pretrained weights in their last bits, and so every committed LM number: see
-	// train.AdamW.
+	// WeightDecay is the decoupled weight decay [0.01] of train.AdamW, the optimizer every
+	// trained model of the harness uses (matrices and embeddings decay, biases and norms do not).
 	WeightDecay float64 `yaml:"weight_decay" json:"weight_decay"`
 	// GradClip clips the global gradient norm (0 = off) [1].
 	GradClip float64 `yaml:"grad_clip" json:"grad_clip"`

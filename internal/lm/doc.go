@@ -28,8 +28,8 @@
 // occurs, whatever k; with pretrain.respect_tail_shots the targets of training samples that the
 // tail-shot restriction removed are not predicted (they remain context), so a tail behavior is a
 // pretraining target at most k times, as in fine-tuning.
-// Pretraining uses GoMLX's Adam with decoupled weight decay (applied to every variable), linear
-// warm-up, cosine decay and global-norm gradient clipping, in its own loop (per-token loss).
+// Pretraining uses the harness's AdamW (train.AdamW, as fine-tuning does), linear warm-up, cosine
+// decay and global-norm gradient clipping, in its own loop (a per-token loss over windows).
 // The pretrained weights are cached under a key derived from the data set, the content of the
 // streams and behavior names (and the removed targets, if masked), the model and pretraining
 // configuration and the seed.

@@ -10,7 +10,6 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention for graph code.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/behaviorlm/harness/datasets"
 	"github.com/behaviorlm/harness/internal/catch"
@@ -32,15 +31,10 @@ type PretrainResult struct {
 	HeldOut *HeldOutScore `json:",omitempty"`
 }
 
-// gradientUpdater is implemented by GoMLX's Adam optimizer: it applies given (clipped) gradients.
-type gradientUpdater interface {
-	UpdateGraphWithGradients(ctx *context.Context, grads []*Node, lossDType dtypes.DType)
-}
-
 // Pretrain trains m's variables in ctx (a fresh context, seeded with engine.SeedContext) with the
-// next-behavior objective on the windows of streams (see the package documentation), using GoMLX's
-// AdamW with linear warmup and cosine decay and global-norm gradient clipping. Batch order is
-// drawn from seed. It honours env.Ctx cancellation and logs progress through env.Logf.
+// next-behavior objective on the windows of streams (see the package documentation), using the
+// harness's one AdamW (train.AdamW: weight decay on matrices and embeddings) with linear warmup and
+// cosine decay and global-norm gradient clipping. Batch order is drawn from seed. It honours env.Ctx cancellation and logs progress through env.Logf.
 //
 // kept, when not nil, masks targets as in Renderer.Windows (cfg.RespectTailShots).
 func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datasets.Step, kept [][]bool, cfg PretrainConfig, seed uint64) (res *PretrainResult, err error) {
@@ -57,24 +51,9 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 	l, p := r.Len(), r.historyLen+1
 	env.Log("pretrain: %d windows of %d tokens from %d streams, %d steps of batch %d", n, l, len(streams), total, batch)
 
-	opt := optimizers.Adam().LearningRate(cfg.LR).WeightDecay(cfg.WeightDecay).Scope("pretrain_adamw").Done()
-	updater, ok := opt.(gradientUpdater)
-	if !ok {
-		return nil, fmt.Errorf("lm: pretrain: GoMLX's Adam no longer accepts precomputed gradients")
-	}
-	lrVar := optimizers.LearningRateVar(ctx, dtypes.Float32, cfg.LR)
+	opt := train.AdamW{Scope: train.PretrainOptimizerScope, WeightDecay: cfg.WeightDecay}
 	positions := r.BehaviorPositions()
-	exec, err := context.NewExec(env.Backend, ctx, func(ctx *context.Context, tok, tgt *Node) *Node {
-		mctx := ctx.Checked(false)
-		mctx.SetTraining(tok.Graph(), true)
-		loss := m.pretrainLoss(mctx, tok, tgt, positions, true)
-		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-		if cfg.GradClip > 0 && len(grads) > 0 {
-			train.ClipGlobalNorm(grads, train.GlobalNorm(grads), cfg.GradClip)
-		}
-		updater.UpdateGraphWithGradients(ctx, grads, dtypes.Float32)
-		return loss
-	})
+	exec, err := context.NewExec(env.Backend, ctx, m.pretrainStep(opt, cfg.GradClip, positions))
 	if err != nil {
 		return nil, fmt.Errorf("lm: pretrain: %w", err)
 	}
@@ -109,10 +88,9 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 				}
 			}
 		}
-		if err := lrVar.SetValue(tensors.FromScalar(float32(train.LearningRate(train.ScheduleCosine, cfg.LR, cfg.WarmupSteps, step, total)))); err != nil {
-			return nil, fmt.Errorf("lm: pretrain: setting the learning rate: %w", err)
-		}
-		outs, err := exec.Exec(tensors.FromFlatDataAndDimensions(bTok, batch, l), tensors.FromFlatDataAndDimensions(bTgt, batch, p))
+		args := opt.StepInputs(train.LearningRate(train.ScheduleCosine, cfg.LR, cfg.WarmupSteps, step, total), step)
+		args = append(args, tensors.FromFlatDataAndDimensions(bTok, batch, l), tensors.FromFlatDataAndDimensions(bTgt, batch, p))
+		outs, err := exec.Exec(args...)
 		if err != nil {
 			return nil, fmt.Errorf("lm: pretrain step %d: %w", step+1, err)
 		}
@@ -139,6 +117,29 @@ func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datase
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// pretrainStep returns the graph of one pretraining step. Inputs: opt.StepInputs (learning rate
+// and bias corrections), then prompt tokens [B, L] and targets [B, P]; output: the loss.
+func (m *Model) pretrainStep(opt train.AdamW, gradClip float64, positions []int) func(ctx *context.Context, in []*Node) *Node {
+	return func(ctx *context.Context, in []*Node) *Node {
+		lr, bc1, bc2, tok, tgt := in[0], in[1], in[2], in[3], in[4]
+		g := tok.Graph()
+		mctx := ctx.Checked(false)
+		mctx.SetTraining(g, true)
+		loss := m.pretrainLoss(mctx, tok, tgt, positions, true)
+		vars := train.TrainedVariables(ctx, g, nil)
+		values := make([]*Node, len(vars))
+		for i, v := range vars {
+			values[i] = v.ValueGraph(g)
+		}
+		grads := Gradient(loss, values...)
+		if gradClip > 0 {
+			train.ClipGlobalNorm(grads, train.GlobalNorm(grads), gradClip)
+		}
+		opt.Update(ctx, vars, grads, lr, bc1, bc2)
+		return loss
+	}
 }
 
 // pretrainLoss is the mean cross-entropy of the target behaviors [B, P] (-1 = none) at the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -72,7 +71,7 @@ func newFitter(backend backends.Backend, ctx *context.Context, model ModelFn, nu
 	f = &fitter{
 		backend: backend, ctx: ctx, model: model, numClasses: numClasses,
 		train: train, labels: trainLabels, cfg: cfg, loss: loss,
-		opt: AdamW{Scope: OptimizerScope, WeightDecay: cfg.WeightDecay, Decay: DecayMatrices},
+		opt: AdamW{Scope: OptimizerScope, WeightDecay: cfg.WeightDecay},
 	}
 	f.batch, f.stepsPerEpoch, f.totalSteps = Steps(train.N, cfg.BatchSize, cfg.Epochs, cfg.MaxSteps)
 	optCtx := ctx.InAbsPath(OptimizerScope)
@@ -189,20 +188,10 @@ func (f *fitter) stepGraph(ctx *context.Context, in []*graph.Node) []*graph.Node
 	loss := f.loss.graph(logits, labels, weights, invDenom)
 
 	// The variables to train: trainable, used by this graph, accepted by cfg.Trainable.
-	f.trained = f.trained[:0]
-	var values []*graph.Node
-	for v := range ctx.IterVariables() {
-		if !v.Trainable || !v.InUseByGraph(g) || strings.HasPrefix(v.Scope(), OptimizerScope) {
-			continue
-		}
-		if !v.DType().IsFloat() {
-			continue
-		}
-		if f.cfg.Trainable != nil && !f.cfg.Trainable(v.ScopeAndName()) {
-			continue
-		}
-		f.trained = append(f.trained, v)
-		values = append(values, v.ValueGraph(g))
+	f.trained = TrainedVariables(ctx, g, f.cfg.Trainable)
+	values := make([]*graph.Node, len(f.trained))
+	for i, v := range f.trained {
+		values[i] = v.ValueGraph(g)
 	}
 	if len(values) == 0 {
 		panic(errors.New("no trainable variables: the model created none, or Config.Trainable rejected all"))
@@ -232,7 +221,7 @@ func checkLogits(logits *graph.Node, batch, numClasses int) {
 func (f *fitter) run(valid Inputs, validLabels []int32) (*Result, error) {
 	cfg := f.cfg
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7261696e)) // "rain"
-	res := &Result{}
+	res := &Result{PlannedSteps: f.totalSteps}
 	start := time.Now()
 	var best map[*context.Variable]*tensors.Tensor
 	sel := newSelector(cfg.Select, cfg.Patience)

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -16,6 +17,9 @@ import (
 // are deleted when Fit starts and when it returns, so every Fit starts with a fresh optimizer.
 const OptimizerScope = "/train_adamw"
 
+// PretrainOptimizerScope is the absolute context scope of pretraining's AdamW moments (lm.Pretrain).
+const PretrainOptimizerScope = "/pretrain_adamw"
+
 // AdamW constants (PyTorch defaults).
 const (
 	AdamBeta1   = 0.9
@@ -23,37 +27,25 @@ const (
 	AdamEpsilon = 1e-8
 )
 
-// DecayRule says which variables AdamW's decoupled weight decay applies to.
-type DecayRule int
-
-const (
-	// DecayMatrices decays the variables of rank >= 2 (weight matrices, embedding tables) and not
-	// biases or layer-norm gains and offsets. It is what Fit uses, for every fine-tuned and classic
-	// model.
-	DecayMatrices DecayRule = iota
-	// DecayAll decays every variable.
-	DecayAll
-)
-
-// decays reports whether rule applies weight decay to a variable of the given rank.
-func (rule DecayRule) decays(rank int) bool { return rule == DecayAll || rank >= 2 }
-
 // AdamW is the harness's AdamW optimizer (Loshchilov & Hutter 2019, PyTorch's formulation): per
 // variable p with gradient g,
 //
 //	m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²
-//	p = p·(1 - lr·WeightDecay)   (when Decay applies to p)
+//	p = p·(1 - lr·WeightDecay)   (only when p has rank >= 2)
 //	p = p - lr · (m·bc1) / (sqrt(v·bc2) + ε)
 //
 // with the bias corrections bc1 = 1/(1-β1^t) and bc2 = 1/(1-β2^t) of step t (1-based) computed on
 // the host in float64 (see AdamW.StepInputs). Moments live in float32 under Scope.
+//
+// The decay rule is the usual one (as in BERT and GPT training recipes): weight matrices and
+// embedding tables (rank >= 2) decay; biases and layer-norm gains and offsets (rank 1) do not.
+// Every trained model of the harness goes through it: pretraining (lm.Pretrain), fine-tuning and
+// the classic baselines (Fit).
 type AdamW struct {
 	// Scope is the absolute context scope of the moment variables.
 	Scope string
-	// WeightDecay is the decoupled weight decay (0 = plain Adam).
+	// WeightDecay is the decoupled weight decay (0 = plain Adam) of the variables of rank >= 2.
 	WeightDecay float64
-	// Decay selects the variables WeightDecay applies to.
-	Decay DecayRule
 }
 
 // StepInputs returns the host scalars of 0-based step step: the learning rate lr and the bias
@@ -91,7 +83,7 @@ func (o AdamW) Update(ctx *context.Context, vars []*context.Variable, grads []*g
 		if pf.DType() != dtypes.Float32 {
 			pf = graph.ConvertDType(pf, dtypes.Float32)
 		}
-		if o.WeightDecay > 0 && o.Decay.decays(v.Shape().Rank()) {
+		if o.WeightDecay > 0 && v.Shape().Rank() >= 2 {
 			pf = graph.Mul(pf, graph.OneMinus(graph.MulScalar(lr, o.WeightDecay)))
 		}
 		pf = graph.Sub(pf, graph.Mul(lr, update))
@@ -100,6 +92,29 @@ func (o AdamW) Update(ctx *context.Context, vars []*context.Variable, grads []*g
 		}
 		v.SetValueGraph(pf)
 	}
+}
+
+// TrainedVariables returns the variables of ctx that a training graph g updates, in a fixed order:
+// trainable float variables that g uses, outside every AdamW moment scope, and accepted by accept
+// (nil = all) by their scope and name.
+func TrainedVariables(ctx *context.Context, g *graph.Graph, accept func(scopeAndName string) bool) []*context.Variable {
+	var vars []*context.Variable
+	for v := range ctx.IterVariables() {
+		if !v.Trainable || !v.DType().IsFloat() || !v.InUseByGraph(g) || isMoment(v) {
+			continue
+		}
+		if accept != nil && !accept(v.ScopeAndName()) {
+			continue
+		}
+		vars = append(vars, v)
+	}
+	return vars
+}
+
+// isMoment reports whether v is one of AdamW's moment variables (SetTrainable(false) already
+// excludes them; the scope check keeps a caller's non-standard scope safe too).
+func isMoment(v *context.Variable) bool {
+	return strings.HasPrefix(v.Scope(), OptimizerScope) || strings.HasPrefix(v.Scope(), PretrainOptimizerScope)
 }
 
 // GlobalNorm returns the L2 norm of all of grads together (a scalar).

@@ -11,24 +11,6 @@ import (
 	"github.com/behaviorlm/harness/internal/results"
 )
 
-// Info keys RunStage writes into a method's Output.Info, after the stage's InfoPrefix. They are
-// the same for every trained method (the classic models, each LM fine-tuning stage).
-const (
-	// InfoTrainSamples is the number of examples trained on.
-	InfoTrainSamples = "train_samples"
-	// InfoValidSamples is the number of validation examples evaluated (after Params.ValidSamples).
-	InfoValidSamples = "valid_samples"
-	// InfoBestValidLoss is the lowest validation cross-entropy seen (Result.MinValidLoss).
-	InfoBestValidLoss = "best_valid_loss"
-	// InfoSelectedStep, InfoSelectedValidLoss and InfoSelectedAcc describe the evaluation whose
-	// parameters were kept (Params.Select).
-	InfoSelectedStep      = "selected_step"
-	InfoSelectedValidLoss = "selected_valid_loss"
-	InfoSelectedAcc       = "selected_acc"
-	// InfoStoppedEarly is 1 when Params.Patience ended training before the planned steps, else 0.
-	InfoStoppedEarly = "stopped_early"
-)
-
 // Stage is one training stage of a method, run by RunStage.
 type Stage struct {
 	// Name names the stage in progress lines, errors and the result file ("train", "finetune",
@@ -96,9 +78,9 @@ func RunStage(env method.Env, s Stage, info map[string]float64) (method.Stage, *
 			stopped = 1
 		}
 		for k, v := range map[string]float64{
-			InfoTrainSamples: float64(s.Train.N), InfoValidSamples: float64(validIn.N), InfoBestValidLoss: res.MinValidLoss,
-			InfoSelectedStep: float64(res.BestStep), InfoSelectedValidLoss: res.BestValidLoss, InfoSelectedAcc: res.BestValidAcc,
-			InfoStoppedEarly: stopped,
+			results.InfoTrainSamples: float64(s.Train.N), results.InfoValidSamples: float64(validIn.N), results.InfoBestValidLoss: res.MinValidLoss,
+			results.InfoSelectedStep: float64(res.BestStep), results.InfoSelectedValidLoss: res.BestValidLoss, results.InfoSelectedAcc: res.BestValidAcc,
+			results.InfoStoppedEarly: stopped, results.InfoPlannedSteps: float64(res.PlannedSteps),
 		} {
 			info[s.InfoPrefix+k] = v
 		}

@@ -123,8 +123,7 @@ type Config struct {
 	// BatchSize is the number of examples per step (capped at the number of training examples).
 	BatchSize int
 	// LR is the peak learning rate; WeightDecay the decoupled AdamW weight decay, applied to
-	// variables of rank >= 2 (matrices, embeddings) only, not to biases and norm scales
-	// (AdamW with DecayMatrices).
+	// variables of rank >= 2 (matrices, embeddings) only, not to biases and norm scales (AdamW).
 	LR, WeightDecay float64
 	// Schedule is "cosine" (default when empty), "linear" or "constant", after WarmupSteps steps of
 	// linear warmup from LR/WarmupSteps to LR.
@@ -184,8 +183,9 @@ func (p Progress) Report(stage string) method.Progress {
 
 // Result summarises a Fit.
 type Result struct {
-	// Steps is the number of optimisation steps taken.
-	Steps int
+	// Steps is the number of optimisation steps taken; PlannedSteps the number planned (Epochs
+	// passes over the examples, capped at MaxSteps): the budget a selected step is judged against.
+	Steps, PlannedSteps int
 	// BestValidLoss and BestValidAcc are the validation cross-entropy and accuracy of the selected
 	// evaluation (Config.Select: the lowest loss, or the highest accuracy; zero without a
 	// validation set).
