@@ -116,7 +116,10 @@ func budgetSection(b *strings.Builder, e *config.Experiment, cells []*results.Ce
 		body = append(body, []string{r.dataset, r.method, config.KString(r.k), stage,
 			strings.Join(sel, ", "), strings.Join(uniqueStrings(plan), ", "), fmt.Sprintf("%d of %d", hits, len(r.selected))})
 	}
-	b.WriteString("\n## Training budget\n\n")
+	if !strings.HasSuffix(b.String(), "\n\n") {
+		b.WriteString("\n")
+	}
+	b.WriteString("## Training budget\n\n")
 	b.WriteString("Per trained stage: the step whose parameters were kept (chosen on validation) in each seed's cell, in seed order, and the stage's step budget (its epochs over the training samples, capped at max_steps). A selected step at the budget means the budget, not validation, ended the search.")
 	switch {
 	case unknown > 0:
