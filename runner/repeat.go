@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"sort"
 	"text/tabwriter"
 
@@ -66,14 +67,15 @@ func repeat(x *executor, path string, stdout, stderr io.Writer) int {
 }
 
 // cellFromRecord rebuilds a cell, and the config its method needs, from a stored result: the
-// method parameters and backbones are decoded onto their kinds' parameter structs and must hash
-// to the stored config hash.
+// method parameters and backbones are decoded onto zero values of their kinds' parameter structs
+// (not onto today's defaults: a field the file leaves out, being omitempty and zero, must stay
+// zero even when its default has changed since) and must hash to the stored config hash.
 func cellFromRecord(reg config.Registry, path string, r *results.Cell) (*cell, *config.Config, error) {
 	f, ok := reg.Methods[r.Config.Kind]
 	if !ok {
 		return nil, nil, fmt.Errorf("unknown method kind %q", r.Config.Kind)
 	}
-	params := f.Params()
+	params := zeroOf(f.Params())
 	if err := config.FromPlain(r.Config.Params, params); err != nil {
 		return nil, nil, fmt.Errorf("method parameters: %w", err)
 	}
@@ -89,7 +91,7 @@ func cellFromRecord(reg config.Registry, path string, r *results.Cell) (*cell, *
 		if !ok {
 			return nil, nil, fmt.Errorf("backbone %s: unknown kind %q", name, bc.Kind)
 		}
-		bp := bf.Params()
+		bp := zeroOf(bf.Params())
 		if err := config.FromPlain(bc.Params, bp); err != nil {
 			return nil, nil, fmt.Errorf("backbone %s: %w", name, err)
 		}
@@ -176,3 +178,6 @@ func flatMetrics(r *metrics.Report) map[string]float64 {
 	walk("", m)
 	return out
 }
+
+// zeroOf returns a pointer to a new zero value of the struct p points to.
+func zeroOf(p any) any { return reflect.New(reflect.TypeOf(p).Elem()).Interface() }
