@@ -179,21 +179,32 @@ func TestDecodeOutcomesErrors(t *testing.T) {
 	}
 }
 
-// Cells committed before sidecars existed have no link and stay valid, without evidence.
-func TestCommittedCellHasNoSidecar(t *testing.T) {
-	path := filepath.Join("..", "..", "results", "main", "cells", "nyc", "behaviorlm", "k5-seed1.json")
-	c, err := Read(path)
+// TestCellWithoutSidecar checks that a cell written before sidecars existed (a committed cell
+// with its outcomes link removed) still reads: no outcomes, no error, and re-encoding it adds no
+// outcomes key.
+func TestCellWithoutSidecar(t *testing.T) {
+	c, err := Read(filepath.Join("..", "..", "results", "main", "cells", "nyc", "behaviorlm", "k5-seed1.json"))
 	if err != nil {
+		t.Fatal(err)
+	}
+	c.Outcomes = nil
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), `"outcomes"`) {
+		t.Error("a cell without a sidecar must not gain an outcomes key")
+	}
+	path := filepath.Join(t.TempDir(), "k5-seed1.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = Read(path); err != nil {
 		t.Fatal(err)
 	}
 	o, err := LoadOutcomes(path, c)
 	if err != nil || o != nil || c.Outcomes != nil {
-		t.Errorf("committed cell: outcomes %v, link %+v, err %v; want none and no error", o, c.Outcomes, err)
-	}
-	// Re-encoding the committed cell leaves its JSON without an outcomes key.
-	b, _ := json.Marshal(c)
-	if strings.Contains(string(b), `"outcomes"`) {
-		t.Error("a cell without a sidecar must not gain an outcomes key")
+		t.Errorf("cell without a sidecar: outcomes %v, link %+v, err %v; want none and no error", o, c.Outcomes, err)
 	}
 }
 
