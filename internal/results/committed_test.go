@@ -9,7 +9,8 @@ import (
 
 // TestCommittedCellsValidate reads every committed cell file under results/ with Read, which
 // validates schema, config hash and metric ranges: a validation rule that rejected a committed
-// reference cell would make it "missing" in every report.
+// reference cell would make it "missing" in every report. It also checks that no trained stage
+// of a committed cell selected the last step of its budget.
 func TestCommittedCellsValidate(t *testing.T) {
 	n := 0
 	err := filepath.WalkDir(filepath.Join("..", "..", "results"), func(p string, d fs.DirEntry, err error) error {
@@ -23,9 +24,12 @@ func TestCommittedCellsValidate(t *testing.T) {
 			return nil
 		}
 		n++
-		if _, err := Read(p); err != nil {
+		c, err := Read(p)
+		if err != nil {
 			t.Error(err)
+			return nil
 		}
+		checkBelowBudget(t, p, c)
 		return nil
 	})
 	if err != nil {
@@ -35,4 +39,24 @@ func TestCommittedCellsValidate(t *testing.T) {
 		t.Errorf("only %d committed cells found", n)
 	}
 	t.Logf("%d committed cells valid", n)
+}
+
+// checkBelowBudget fails when a trained stage of a committed cell selected the last step of its
+// budget (issue 12: validation, not the budget, must end every committed training run), or when
+// a trained stage does not record its budget.
+func checkBelowBudget(t *testing.T, path string, c *Cell) {
+	t.Helper()
+	for key, sel := range c.Info {
+		prefix, ok := strings.CutSuffix(key, InfoSelectedStep)
+		if !ok {
+			continue
+		}
+		budget, ok := c.Info[prefix+InfoPlannedSteps]
+		switch {
+		case !ok:
+			t.Errorf("%s: %s%s not recorded", path, prefix, InfoPlannedSteps)
+		case sel >= budget:
+			t.Errorf("%s: %s = %v is the last step of the budget %v", path, key, sel, budget)
+		}
+	}
 }

@@ -11,7 +11,7 @@ import (
 type Env struct {
 	// GitCommit is `git rev-parse HEAD` of the working directory, or "unknown".
 	GitCommit string `json:"git_commit"`
-	// GitDirty says whether tracked files had uncommitted changes.
+	// GitDirty says whether tracked files outside results/ had uncommitted changes.
 	GitDirty  bool   `json:"git_dirty"`
 	GoVersion string `json:"go_version"`
 	// Modules maps module path to version for the build's dependencies (gomlx among them).
@@ -44,7 +44,10 @@ func CurrentEnv() Env {
 	}
 	if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
 		e.GitCommit = strings.TrimSpace(string(out))
-		if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil {
+		// Modified tracked files mark the checkout dirty, except under results/ (the runs' own
+		// output: a reference run writing its cells there must not mark a second run in the same
+		// checkout as modified).
+		if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no", "--", ":(top,exclude)results").Output(); err == nil {
 			e.GitDirty = len(strings.TrimSpace(string(st))) > 0
 		}
 	}
