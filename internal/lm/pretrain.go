@@ -34,7 +34,8 @@ type PretrainResult struct {
 // Pretrain trains m's variables in ctx (a fresh context, seeded with engine.SeedContext) with the
 // next-behavior objective on the windows of streams (see the package documentation), using the
 // harness's one AdamW (train.AdamW: weight decay on matrices and embeddings) with linear warmup and
-// cosine decay and global-norm gradient clipping. Batch order is drawn from seed. It honours env.Ctx cancellation and logs progress through env.Logf.
+// cosine decay and global-norm gradient clipping. Batch order is drawn from seed. It honours
+// env.Ctx cancellation and logs progress through env.Logf.
 //
 // kept, when not nil, masks targets as in Renderer.Windows (cfg.RespectTailShots).
 func Pretrain(env method.Env, ctx *context.Context, m *Model, streams [][]datasets.Step, kept [][]bool, cfg PretrainConfig, seed uint64) (res *PretrainResult, err error) {
