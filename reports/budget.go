@@ -13,12 +13,11 @@ import (
 type budgetRow struct {
 	dataset, method, stage string
 	k                      int
-	selected, planned      []int // per seed in seed order; -1 = not recorded
+	stages                 []results.StageBudget // per seed, in seed order
 }
 
-// budgetRows collects, from the ok cells that trained with validation, the selected step and the
-// step budget of every training stage (info keys results.InfoSelectedStep and
-// results.InfoPlannedSteps, with a stage prefix such as "stage1_"), in the experiment's order.
+// budgetRows collects, from the ok cells, the selected step and the step budget of every trained
+// stage (results.Cell.StageBudgets), in the experiment's order of data sets, methods, k and stage.
 func budgetRows(e *config.Experiment, cells []*results.Cell) []*budgetRow {
 	order := map[string]int{}
 	for i, v := range e.Variants {
@@ -28,6 +27,10 @@ func budgetRows(e *config.Experiment, cells []*results.Cell) []*budgetRow {
 	for i, d := range e.Datasets {
 		dsOrder[d] = i
 	}
+	kOrder := map[int]int{}
+	for i, k := range e.TailShots {
+		kOrder[k] = i
+	}
 	sorted := append([]*results.Cell(nil), cells...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Seed < sorted[j].Seed })
 	rows := map[string]*budgetRow{}
@@ -36,24 +39,15 @@ func budgetRows(e *config.Experiment, cells []*results.Cell) []*budgetRow {
 		if c.Status != results.StatusOK {
 			continue
 		}
-		for key, v := range c.Info {
-			prefix, ok := strings.CutSuffix(key, results.InfoSelectedStep)
-			if !ok {
-				continue
-			}
-			id := fmt.Sprintf("%s\x00%s\x00%d\x00%s", c.Dataset, c.Method, c.TailShots, prefix)
+		for _, s := range c.StageBudgets() {
+			id := fmt.Sprintf("%s\x00%s\x00%d\x00%s", c.Dataset, c.Method, c.TailShots, s.Prefix)
 			r := rows[id]
 			if r == nil {
-				r = &budgetRow{dataset: c.Dataset, method: c.Method, k: c.TailShots, stage: strings.TrimSuffix(prefix, "_")}
+				r = &budgetRow{dataset: c.Dataset, method: c.Method, k: c.TailShots, stage: strings.TrimSuffix(s.Prefix, "_")}
 				rows[id] = r
 				list = append(list, r)
 			}
-			planned := -1
-			if p, ok := c.Info[prefix+results.InfoPlannedSteps]; ok {
-				planned = int(p)
-			}
-			r.selected = append(r.selected, int(v))
-			r.planned = append(r.planned, planned)
+			r.stages = append(r.stages, s)
 		}
 	}
 	sort.SliceStable(list, func(i, j int) bool {
@@ -64,20 +58,12 @@ func budgetRows(e *config.Experiment, cells []*results.Cell) []*budgetRow {
 		case order[a.method] != order[b.method]:
 			return order[a.method] < order[b.method]
 		case a.k != b.k:
-			return kOrder(a.k) < kOrder(b.k)
+			return kOrder[a.k] < kOrder[b.k]
 		default:
 			return a.stage < b.stage
 		}
 	})
 	return list
-}
-
-// kOrder sorts k = all (0) after every finite k.
-func kOrder(k int) int {
-	if k == 0 {
-		return int(^uint(0) >> 1)
-	}
-	return k
 }
 
 // budgetSection writes the training budget table: per trained stage, the step each seed's cell
@@ -93,28 +79,26 @@ func budgetSection(b *strings.Builder, e *config.Experiment, cells []*results.Ce
 	for _, r := range rows {
 		var sel, plan []string
 		hits := 0
-		for i, s := range r.selected {
-			sel = append(sel, fmt.Sprint(s))
-			p := r.planned[i]
-			switch {
-			case p < 0:
+		for _, st := range r.stages {
+			sel = append(sel, fmt.Sprint(st.Selected))
+			if st.Planned < 0 {
 				plan = append(plan, "?")
 				unknown++
-			default:
-				plan = append(plan, fmt.Sprint(p))
-				if s >= p {
-					hits++
-				}
+				continue
+			}
+			plan = append(plan, fmt.Sprint(st.Planned))
+			if st.AtBudget() {
+				hits++
 			}
 		}
 		atBudget += hits
-		total += len(r.selected)
+		total += len(r.stages)
 		stage := r.stage
 		if stage == "" {
 			stage = "train"
 		}
 		body = append(body, []string{r.dataset, r.method, config.KString(r.k), stage,
-			strings.Join(sel, ", "), strings.Join(uniqueStrings(plan), ", "), fmt.Sprintf("%d of %d", hits, len(r.selected))})
+			strings.Join(sel, ", "), strings.Join(uniqueStrings(plan), ", "), fmt.Sprintf("%d of %d", hits, len(r.stages))})
 	}
 	if !strings.HasSuffix(b.String(), "\n\n") {
 		b.WriteString("\n")

@@ -46,17 +46,12 @@ func TestCommittedCellsValidate(t *testing.T) {
 // a trained stage does not record its budget.
 func checkBelowBudget(t *testing.T, path string, c *Cell) {
 	t.Helper()
-	for key, sel := range c.Info {
-		prefix, ok := strings.CutSuffix(key, InfoSelectedStep)
-		if !ok {
-			continue
-		}
-		budget, ok := c.Info[prefix+InfoPlannedSteps]
+	for _, s := range c.StageBudgets() {
 		switch {
-		case !ok:
-			t.Errorf("%s: %s%s not recorded", path, prefix, InfoPlannedSteps)
-		case sel >= budget:
-			t.Errorf("%s: %s = %v is the last step of the budget %v", path, key, sel, budget)
+		case s.Planned < 0:
+			t.Errorf("%s: %s%s not recorded", path, s.Prefix, InfoPlannedSteps)
+		case s.AtBudget():
+			t.Errorf("%s: %s%s = %d is the last step of the budget %d", path, s.Prefix, InfoSelectedStep, s.Selected, s.Planned)
 		}
 	}
 }
